@@ -1,0 +1,29 @@
+"""i2i: plugin-based image-to-image translation for microscopy.
+
+``import i2i`` is cheap: the registries (``i2i.registries``) load plugins on first access and
+heavy libraries (torch, bioio) load only when a component is built.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from i2i._version import __version__
+from i2i.errors import I2IError
+from i2i.plugins import hookimpl
+from i2i.registry import KINDS, Params
+
+if TYPE_CHECKING:
+    from i2i.registry import Registries
+
+    registries: Registries
+
+__all__ = ["KINDS", "I2IError", "Params", "__version__", "hookimpl", "registries"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "registries":
+        from i2i.plugins import get_registries
+
+        return get_registries()
+    raise AttributeError(f"module 'i2i' has no attribute {name!r}")

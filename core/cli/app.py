@@ -1,0 +1,61 @@
+"""The typer application, global options and output helpers shared by every command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from i2i._version import __version__
+
+app = typer.Typer(
+    name="i2i",
+    help="Image-to-image translation for microscopy: in silico painting of organelles.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class _State:
+    debug: bool = False
+
+
+state = _State()
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"i2i {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the Python traceback of errors.")
+    ] = False,
+    strict_plugins: Annotated[
+        bool,
+        typer.Option("--strict-plugins", help="Fail when a plugin cannot be loaded."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Image-to-image translation for microscopy: in silico painting of organelles."""
+    state.debug = debug or state.debug
+    if strict_plugins:
+        os.environ["I2I_STRICT_PLUGINS"] = "1"
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as indented JSON on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")

@@ -1,0 +1,31 @@
+"""The hooks a plugin may implement.
+
+Each function here is only a specification: its docstring is the hook's documentation (the
+reference in ``docs/plugins.md`` is checked against these by a test). Implement a hook in a
+plugin module with ``@i2i.hookimpl`` and a function of the same name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from i2i.registry import Registries
+
+hookspec = pluggy.HookspecMarker("i2i")
+
+
+@hookspec
+def i2i_register(registries: Registries) -> None:
+    """Add the plugin's components to the registries.
+
+    Called once per plugin when plugins load. Call ``registries.<kind>.add(name, params=...,
+    factory=..., description=...)`` for each component, where ``<kind>`` is one of
+    ``encoders, quantizers, generators, discriminators, losses, readers, writers, datasets,
+    transforms, metrics``. Give factories as ``"module:attribute"`` strings (or import heavy
+    libraries inside the factory) so that registering imports neither torch nor bioio.
+
+    :param registries: the :class:`i2i.registry.Registries` being filled.
+    """

@@ -1,0 +1,33 @@
+"""Pixel-wise reconstruction losses (L1, MSE, smooth L1) that honour missing-target masks."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+import i2i
+from i2i.registry import Registries
+
+
+class PixelLossParams(i2i.Params):
+    weight: float = Field(1.0, ge=0, description="Multiplier of this loss in the total.")
+    reduction: Literal["mean", "sum"] = Field(
+        "mean", description="Average over valid pixels, or sum them."
+    )
+
+
+class SmoothL1Params(PixelLossParams):
+    beta: float = Field(1.0, gt=0, description="Where the loss turns from quadratic to linear.")
+
+
+@i2i.hookimpl
+def i2i_register(registries: Registries) -> None:
+    add = registries.losses.add
+    module = "i2i_plugins.pixel_losses.losses"
+    add("l1", params=PixelLossParams, factory=f"{module}:L1Loss",
+        description="Mean absolute error between prediction and target.")
+    add("mse", params=PixelLossParams, factory=f"{module}:MSELoss",
+        description="Mean squared error between prediction and target.")
+    add("smooth_l1", params=SmoothL1Params, factory=f"{module}:SmoothL1Loss",
+        description="Huber-style smooth L1: quadratic near zero, linear beyond beta.")

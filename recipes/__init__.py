@@ -1,0 +1,1 @@
+"""Recipes bundled with i2i (YAML files in this folder)."""
