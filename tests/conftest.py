@@ -1,0 +1,29 @@
+"""Shared fixtures: the real sample data in ../shared/data and isolated plugin state."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("I2I_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of real microscopy samples (skips the test when it is absent)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real sample data not found at {SHARED_DATA} (set I2I_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _fresh_plugin_host():
+    """Each test starts from a freshly loaded plugin host (environment changes take effect)."""
+    from i2i.plugins import reset_default_host
+
+    reset_default_host()
+    yield
+    reset_default_host()
