@@ -25,9 +25,21 @@ class SmoothL1Params(PixelLossParams):
 def i2i_register(registries: Registries) -> None:
     add = registries.losses.add
     module = "i2i_plugins.pixel_losses.losses"
-    add("l1", params=PixelLossParams, factory=f"{module}:L1Loss",
-        description="Mean absolute error between prediction and target.")
-    add("mse", params=PixelLossParams, factory=f"{module}:MSELoss",
-        description="Mean squared error between prediction and target.")
-    add("smooth_l1", params=SmoothL1Params, factory=f"{module}:SmoothL1Loss",
-        description="Huber-style smooth L1: quadratic near zero, linear beyond beta.")
+    add(
+        "l1",
+        params=PixelLossParams,
+        factory=f"{module}:L1Loss",
+        description="Mean absolute error between prediction and target.",
+    )
+    add(
+        "mse",
+        params=PixelLossParams,
+        factory=f"{module}:MSELoss",
+        description="Mean squared error between prediction and target.",
+    )
+    add(
+        "smooth_l1",
+        params=SmoothL1Params,
+        factory=f"{module}:SmoothL1Loss",
+        description="Huber-style smooth L1: quadratic near zero, linear beyond beta.",
+    )
