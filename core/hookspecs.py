@@ -29,3 +29,18 @@ def i2i_register(registries: Registries) -> None:
 
     :param registries: the :class:`i2i.registry.Registries` being filled.
     """
+
+
+@hookspec
+def i2i_metric_sets() -> dict[str, list[str]]:
+    """Name the metrics that score each kind of target channel.
+
+    Called by ``i2i evaluate`` (and :mod:`i2i.evaluate`) to choose, for every target channel,
+    which registered metrics its summary tables and model rankings use. Return a mapping from
+    a lowercase organelle or study name (``"nucleus"``, ``"cell_painting"``) to metric names
+    (``["ssim", "pcc"]``). A channel whose organelle has no set is summarised with every
+    metric; ``--metric-set NAME`` applies one set to all channels. Two plugins giving
+    different sets for the same name is an error.
+
+    :return: metric names by organelle or study name.
+    """
