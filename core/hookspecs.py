@@ -32,7 +32,7 @@ def i2i_register(registries: Registries) -> None:
 
 
 @hookspec
-def i2i_metric_sets() -> dict[str, list[str]]:
+def i2i_metric_sets() -> dict[str, list[str]]:  # type: ignore[empty-body]
     """Name the metrics that score each kind of target channel.
 
     Called by ``i2i evaluate`` (and :mod:`i2i.evaluate`) to choose, for every target channel,

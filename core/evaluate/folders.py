@@ -1,0 +1,274 @@
+"""Scoring a folder of predictions against a folder of targets.
+
+Matching: a prediction ``P`` scores against the target at the same relative path with the same
+name stem (suffixes may differ: ``.ome.tiff`` against ``.tif``). A prediction made from one
+input plane may carry the plane in its name, ``<field>[_<MODALITY>]_z<k>_<rest>``: it matches
+the target ``<field>_<rest>`` and gives the ``modality`` and ``z`` columns. So the Light My
+Cells layout works as is: ``Study_3/image_12_BF_z4_Nucleus.ome.tiff`` scores against
+``Study_3/image_12_Nucleus.ome.tiff`` with study ``Study_3``, field ``image_12``, modality
+``BF``, z 4 and organelle ``Nucleus``.
+
+Metadata per prediction: ``study`` is its top-level folder (if any); ``organelle`` is the
+target's channel name, or the last ``_Word`` of the target's name when the file's channel names
+are generic (``C0``); ``field`` is the target's name without that word. A metadata CSV
+(``--meta``) with an ``image`` column (the prediction's relative path) overrides or adds any
+column, including ``input`` (the input file shown in the panels).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from i2i.evaluate.errors import EvaluationError
+from i2i.evaluate.evaluator import Evaluator
+from i2i.evaluate.result import EvaluationResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MULTI_SUFFIXES = (".ome.tiff", ".ome.tif", ".ome.zarr")
+IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg", ".zarr", ".czi", ".nd2", ".lif", ".npy"}
+PLANE_TOKEN = re.compile(r"^(?P<field>.+?)(?:_(?P<modality>[A-Za-z]+))?_z(?P<z>\d+)(?P<rest>_.+)?$")
+GENERIC_CHANNEL = re.compile(r"^(c|ch|channel)[ _:-]?\d+$", re.IGNORECASE)
+ORGANELLE_TOKEN = re.compile(r"^(?P<field>.+)_(?P<organelle>[A-Za-z]+)$")
+
+
+@dataclass
+class Pair:
+    """A prediction file, its target file and what its names say."""
+
+    prediction: Path
+    target: Path
+    name: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def stem(path: Path) -> str:
+    """The name without its image suffix (``a.ome.tiff`` → ``a``)."""
+    lowered = path.name.lower()
+    for suffix in MULTI_SUFFIXES:
+        if lowered.endswith(suffix):
+            return path.name[: -len(suffix)]
+    return path.stem
+
+
+def image_files(root: Path) -> Iterator[Path]:
+    """Image files (and ``.zarr`` folders) under ``root``, hidden entries skipped."""
+    for path in sorted(root.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix.lower() in IMAGE_SUFFIXES and (path.is_file() or path.suffix == ".zarr"):
+            yield path
+        elif path.is_dir():
+            yield from image_files(path)
+
+
+def _key(root: Path, path: Path) -> str:
+    return (path.parent.relative_to(root) / stem(path)).as_posix()
+
+
+def match(pred_dir: Path, target_dir: Path) -> list[Pair]:
+    """Pair every prediction with its target (see the module docstring)."""
+    targets = {_key(target_dir, t): t for t in image_files(target_dir)}
+    pairs, unmatched = [], []
+    for prediction in image_files(pred_dir):
+        key = _key(pred_dir, prediction)
+        meta: dict[str, Any] = {}
+        folder, _, name = key.rpartition("/")
+        plane = PLANE_TOKEN.match(name)
+        if key not in targets and plane:
+            key = "/".join(filter(None, [folder, plane["field"] + (plane["rest"] or "")]))
+            meta = {"modality": plane["modality"], "z": int(plane["z"])}
+        if key not in targets:
+            unmatched.append(prediction.relative_to(pred_dir).as_posix())
+            continue
+        if folder:
+            meta["study"] = folder.split("/")[0]
+        relative = prediction.relative_to(pred_dir).as_posix()
+        pairs.append(Pair(prediction, targets[key], relative, meta))
+    _check_matches(pred_dir, target_dir, pairs, unmatched)
+    return pairs
+
+
+def _check_matches(
+    pred_dir: Path, target_dir: Path, pairs: list[Pair], unmatched: list[str]
+) -> None:
+    if pairs and not unmatched:
+        return
+    if not pairs:
+        examples = ", ".join(unmatched[:3]) or "no image files"
+        raise EvaluationError(
+            f"No prediction in {pred_dir} matches a target in {target_dir} (predictions: "
+            f"{examples}). A prediction matches the target with the same relative path and "
+            "name (suffixes may differ), or '<field>_<MOD>_z<k>_<rest>' matches '<field>_<rest>'."
+        )
+    raise EvaluationError(
+        f"{len(unmatched)} prediction(s) in {pred_dir} have no target in {target_dir}, e.g. "
+        f"{', '.join(unmatched[:3])}. Add the targets, remove those predictions, or rename them "
+        "to the target's relative path."
+    )
+
+
+def read_planes(path: Path) -> tuple[np.ndarray, list[str]]:
+    """A (C, H, W) array and channel names; errors when the file has several T or Z planes."""
+    from i2i.image import open_image
+    from i2i.plugins import get_registries
+
+    if len(get_registries().readers):
+        image = open_image(path)
+        size_t, _, size_z, _, _ = image.shape
+        if size_t * size_z != 1:
+            raise EvaluationError(
+                f"{path}: has {size_t} time point(s) and {size_z} z-plane(s); evaluation scores "
+                "2-D images (one plane per channel). Save one plane per file."
+            )
+        return image.read()[0, :, 0], image.channel_names
+    return _read_without_readers(path)
+
+
+def _read_without_readers(path: Path) -> tuple[np.ndarray, list[str]]:
+    """Fallback when no reader plugin is installed: tifffile, numpy or Pillow."""
+    suffix = path.suffix.lower()
+    if suffix in {".tif", ".tiff"}:
+        import tifffile
+
+        array = tifffile.imread(path)
+    elif suffix == ".npy":
+        array = np.load(path)
+    elif suffix in {".png", ".jpg", ".jpeg"}:
+        from PIL import Image
+
+        array = np.asarray(Image.open(path))
+    else:
+        raise EvaluationError(
+            f"{path}: no image reader plugin is installed for this format. Install i2i's "
+            "readers (see 'i2i plugins')."
+        )
+    array = np.squeeze(array)
+    if array.ndim == 2:
+        array = array[None]
+    return array, [f"C{c}" for c in range(array.shape[0])]
+
+
+def organelles_and_field(target: Path, channel_names: list[str]) -> tuple[list[str], str]:
+    """Organelle per channel and the field name (see the module docstring)."""
+    name = stem(target)
+    token = ORGANELLE_TOKEN.match(name)
+    if all(GENERIC_CHANNEL.match(c) for c in channel_names) and token and len(channel_names) == 1:
+        return [token["organelle"]], token["field"]
+    return list(channel_names), name
+
+
+def read_meta(path: Path) -> dict[str, dict[str, Any]]:
+    """A metadata CSV keyed by its ``image`` column (the prediction's relative path)."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise EvaluationError(f"{path}: metadata table not found. Give a CSV file path.")
+    table = pd.read_csv(path)
+    if "image" not in table.columns:
+        raise EvaluationError(
+            f"{path}: a metadata table needs an 'image' column holding each prediction's path "
+            f"relative to the prediction folder; it has {', '.join(map(str, table.columns))}."
+        )
+    return {str(r.pop("image")): r for r in table.to_dict("records")}
+
+
+def evaluate_folders(
+    pred_dir: str | Path,
+    target_dir: str | Path,
+    *,
+    input_dir: str | Path | None = None,
+    best_z: str | Path | pd.DataFrame | None = None,
+    meta: str | Path | None = None,
+    metrics: list[str] | None = None,
+    metric_set: str | None = None,
+    normalize: str = "challenge",
+    device: str = "auto",
+    panel_size: int = 256,
+) -> EvaluationResult:
+    """Score every prediction in ``pred_dir`` against its target in ``target_dir``.
+
+    :param input_dir: folder of model inputs shown in the panels: the input of a prediction is
+        the file whose stem is the longest prefix of the prediction's stem (or the ``input``
+        column of ``meta``, relative to ``input_dir``).
+    :param best_z: best-focus table (CSV path or DataFrame) giving ``z_deviation``.
+    :param meta: metadata CSV (see the module docstring).
+    :param metrics: metric names (default: every registered metric).
+    :param metric_set: summarise every channel with this named set (e.g. ``cell_painting``).
+    """
+    pred_dir, target_dir = _folder(pred_dir, "prediction"), _folder(target_dir, "target")
+    extra = read_meta(Path(meta)) if meta is not None else {}
+    inputs = _InputFinder(_folder(input_dir, "input")) if input_dir is not None else None
+    evaluator = Evaluator(
+        metrics, normalize=normalize, device=device, panel_size=panel_size, metric_set=metric_set
+    )
+    for pair in match(pred_dir, target_dir):
+        target, channel_names = read_planes(pair.target)
+        prediction, _ = read_planes(pair.prediction)
+        organelles, field_name = organelles_and_field(pair.target, channel_names)
+        row_meta = {"field": field_name, **pair.meta, **extra.get(pair.name, {})}
+        shown = inputs.find(pair, row_meta) if inputs is not None else None
+        _score_pair(evaluator, pair, prediction, target, organelles, row_meta, shown)
+    result = evaluator.result()
+    return result.with_best_z(best_z) if best_z is not None else result
+
+
+def _score_pair(
+    evaluator: Evaluator,
+    pair: Pair,
+    prediction: np.ndarray,
+    target: np.ndarray,
+    organelles: list[str],
+    meta: dict[str, Any],
+    shown_input: np.ndarray | None,
+) -> None:
+    if prediction.shape != target.shape:
+        raise EvaluationError(
+            f"{pair.prediction} has shape (C, H, W) {prediction.shape} but its target "
+            f"{pair.target} has {target.shape}. Predict at the target's size and channels."
+        )
+    channel_meta = [{**meta, "organelle": meta.get("organelle", o)} for o in organelles]
+    for c, row_meta in enumerate(channel_meta):
+        evaluator.add(
+            prediction[None, c : c + 1],
+            target[None, c : c + 1],
+            images=[pair.name],
+            channels=[organelles[c]],
+            meta=[row_meta],
+            inputs=None if shown_input is None else shown_input[None],
+        )
+
+
+class _InputFinder:
+    """Finds the input image shown beside a prediction (longest stem prefix, or ``input``)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files = {_key(root, f): f for f in image_files(root)}
+
+    def find(self, pair: Pair, meta: dict[str, Any]) -> np.ndarray | None:
+        if "input" in meta:
+            path = self.root / str(meta["input"])
+        else:
+            key = Path(pair.name)
+            wanted = (key.parent / stem(key)).as_posix()
+            candidates = [k for k in self.files if wanted == k or wanted.startswith(k + "_")]
+            if not candidates:
+                return None
+            path = self.files[max(candidates, key=len)]
+        planes, _ = read_planes(path)
+        return planes  # (Cin, H, W)
+
+
+def _folder(path: str | Path, what: str) -> Path:
+    folder = Path(path)
+    if not folder.is_dir():
+        raise EvaluationError(f"{folder}: the {what} folder does not exist or is not a folder.")
+    return folder

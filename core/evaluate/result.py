@@ -1,0 +1,63 @@
+"""The outcome of an evaluation: the per-image table, its summaries and the written report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from i2i.evaluate.aggregate import add_z_deviation, grouped_means, read_best_z
+from i2i.evaluate.metric_sets import metrics_for, resolve_metric_set
+from i2i.evaluate.panels import Panel
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+GROUPINGS = ("modality", "study", "z_deviation")
+"""Columns the report summarises by (each together with the organelle) when present."""
+
+
+@dataclass
+class EvaluationResult:
+    """Per-image, per-channel metric values with what is needed to summarise and report them."""
+
+    per_image: pd.DataFrame
+    """One row per image and target channel: ``image, channel``, the metrics, then metadata."""
+    metrics: list[str]
+    higher_is_better: dict[str, bool]
+    metric_sets: dict[str, list[str]]
+    metric_set: str | None = None
+    normalize: str = "challenge"
+    panels: dict[int, Panel] = field(default_factory=dict)
+    """Display panels by row of ``per_image``."""
+
+    def metrics_for(self, organelle: str) -> list[str]:
+        """The metrics that summarise ``organelle`` (its set, ``metric_set``, or all)."""
+        if self.metric_set is not None:
+            chosen = resolve_metric_set(self.metric_set, self.metric_sets)
+            return [m for m in self.metrics if m in chosen]
+        return metrics_for(organelle, self.metric_sets, self.metrics)
+
+    def with_best_z(self, best_z: pd.DataFrame | str | Path) -> EvaluationResult:
+        """A copy with ``best_z`` and ``z_deviation`` columns from a best-focus table."""
+        table = best_z if not isinstance(best_z, str | Path) else read_best_z(best_z)
+        return replace(self, per_image=add_z_deviation(self.per_image, table))
+
+    def summary(self, by: str | None = None) -> pd.DataFrame:
+        """Mean, sd and count per organelle (and per ``by``: modality, study, z_deviation)."""
+        return grouped_means(self.per_image, self.metrics, [by] if by else [], self.metrics_for)
+
+    def groupings(self) -> list[str]:
+        """The grouping columns this table has values for."""
+        table = self.per_image
+        return [g for g in GROUPINGS if g in table.columns and table[g].notna().any()]
+
+    def write(self, out_dir: str | Path, **report_options: Any) -> Path:
+        """Write ``per_image.csv``, ``summary*.csv``, ``report.md`` and figures; return the report.
+
+        ``report_options`` are passed to :func:`i2i.evaluate.report.write_report` (``title``,
+        ``sources``).
+        """
+        from i2i.evaluate.report import write_report
+
+        return write_report(self, Path(out_dir), **report_options)
