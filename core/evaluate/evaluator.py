@@ -142,8 +142,12 @@ class Evaluator:
     def _as_tensor(self, array: ArrayLike) -> torch.Tensor:
         import torch
 
-        tensor = array if isinstance(array, torch.Tensor) else torch.from_numpy(np.asarray(array))
-        return tensor.detach().to(self.device)
+        if isinstance(array, torch.Tensor):
+            return array.detach().to(self.device)
+        values = np.asarray(array)
+        if not values.flags.writeable:  # read-only buffers (e.g. from Pillow) cannot be shared
+            values = values.copy()
+        return torch.from_numpy(values).to(self.device)
 
     def _check(self, pred: torch.Tensor, targ: torch.Tensor, images: Sequence[str]) -> tuple:
         if pred.dim() != 4 or pred.shape != targ.shape:

@@ -1,0 +1,219 @@
+"""i2i.evaluate and ``i2i evaluate``: matching, metadata, summaries, reports and rankings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import tifffile
+import torch
+from typer.testing import CliRunner
+
+import i2i
+from i2i.cli import app, main
+from i2i.evaluate import EvaluationError, Evaluator, compare, evaluate_folders
+from i2i.evaluate.folders import match
+
+SIZE = 24
+
+
+def blobs(seed: int) -> np.ndarray:
+    """A small fluorescence-like uint16 image."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:SIZE, :SIZE]
+    image = np.zeros((SIZE, SIZE))
+    for cy, cx in rng.uniform(4, SIZE - 4, (3, 2)):
+        image += 1000 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 8)
+    return (image + rng.poisson(50, image.shape)).astype(np.uint16)
+
+
+def lmc_folders(root: Path, noise: float = 100.0, seed: int = 0) -> tuple[Path, Path]:
+    """Targets ``Study_1/image_<f>_<Organelle>.tif``; predictions ``..._BF_z<k>_<Organelle>``."""
+    rng = np.random.default_rng(seed)
+    targets, predictions = root / "targets", root / f"pred_{noise:g}"
+    for field in range(2):
+        for organelle in ("Nucleus", "Actin"):
+            target = blobs(10 * field + len(organelle))
+            (targets / "Study_1").mkdir(parents=True, exist_ok=True)
+            tifffile.imwrite(targets / "Study_1" / f"image_{field}_{organelle}.tif", target)
+            for z in range(3):
+                guess = target + rng.normal(0, noise * (1 + abs(z - 1)), target.shape)
+                (predictions / "Study_1").mkdir(parents=True, exist_ok=True)
+                name = f"image_{field}_BF_z{z}_{organelle}.ome.tif"
+                tifffile.imwrite(predictions / "Study_1" / name, guess.astype(np.float32))
+    return predictions, targets
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> tuple[Path, Path, Path]:
+    root = tmp_path_factory.mktemp("lmc")
+    predictions, targets = lmc_folders(root)
+    (root / "best_z.csv").write_text("study,field,best_z\nStudy_1,image_0,1\nStudy_1,image_1,1\n")
+    return predictions, targets, root / "best_z.csv"
+
+
+def test_lmc_names_match_and_give_metadata(folders):
+    predictions, targets, _ = folders
+    pairs = {p.name: p for p in match(predictions, targets)}
+    pair = pairs["Study_1/image_1_BF_z2_Actin.ome.tif"]
+    assert pair.target == targets / "Study_1" / "image_1_Actin.tif"
+    assert pair.meta == {"modality": "BF", "z": 2, "study": "Study_1"}
+
+
+def test_folder_scores_equal_the_metric_components(folders):
+    predictions, targets, best_z = folders
+    result = evaluate_folders(predictions, targets, best_z=best_z, panel_size=0)
+    table = result.per_image
+    assert list(table.columns[:9]) == [
+        "image",
+        "channel",
+        *("mae", "mse", "ssim", "pcc", "euclidean", "cosine", "psnr"),
+    ]
+    assert len(table) == 12 and set(table["organelle"]) == {"Nucleus", "Actin"}
+    row = table[table["image"] == "Study_1/image_0_BF_z2_Nucleus.ome.tif"].iloc[0]
+    assert (row["field"], row["study"], row["z"], row["z_deviation"]) == (
+        "image_0",
+        "Study_1",
+        2,
+        1,
+    )
+    prediction = tifffile.imread(predictions / row["image"])[None, None]
+    target = tifffile.imread(targets / "Study_1/image_0_Nucleus.tif").astype(np.int32)[None, None]
+    for name in ("mae", "ssim", "pcc", "cosine"):
+        expected = i2i.registries.metrics.create({"name": name})(
+            torch.from_numpy(prediction), torch.from_numpy(target)
+        )
+        assert row[name] == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_summaries_use_each_organelles_metric_set(folders):
+    predictions, targets, best_z = folders
+    result = evaluate_folders(predictions, targets, best_z=best_z, panel_size=0)
+    by_organelle = result.summary().set_index("organelle")
+    assert np.isnan(by_organelle.loc["Actin", "mae"]) and not np.isnan(
+        by_organelle.loc["Actin", "ssim"]
+    )
+    assert not np.isnan(by_organelle.loc["Nucleus", "mae"])
+    assert by_organelle.loc["Nucleus", "n"] == 6
+    by_z = result.summary(by="z_deviation")
+    nucleus = by_z[by_z["organelle"] == "Nucleus"].set_index("z_deviation")
+    assert nucleus.loc[0, "n"] == 2 and nucleus.loc[1, "n"] == 4
+    assert nucleus.loc[0, "pcc"] > nucleus.loc[1, "pcc"]  # noisier away from focus
+    painting = evaluate_folders(predictions, targets, metric_set="cell_painting", panel_size=0)
+    actin = painting.summary().set_index("organelle").loc["Actin"]
+    assert not np.isnan(actin["mse"]) and np.isnan(actin["psnr"])
+
+
+def test_report_has_tables_and_readable_figures(folders, tmp_path):
+    predictions, targets, best_z = folders
+    result = evaluate_folders(predictions, targets, best_z=best_z, panel_size=32)
+    report = result.write(tmp_path / "eval", sources={"predictions": str(predictions)})
+    text = report.read_text()
+    for heading in ("Metrics by organelle", "By z deviation", "By study", "Best, median and worst"):
+        assert heading in text
+    figures = tmp_path / "eval" / "figures"
+    for name in ("distributions.png", "z_deviation.png", "panels_nucleus.png", "panels_actin.png"):
+        assert (figures / name).stat().st_size > 10_000
+        assert f"figures/{name}" in text
+    reread = pd.read_csv(tmp_path / "eval" / "per_image.csv")
+    assert len(reread) == 12 and (tmp_path / "eval" / "summary_by_z_deviation.csv").is_file()
+
+
+def test_evaluator_scores_in_memory_batches_and_skips_masked_channels():
+    rng = np.random.default_rng(1)
+    target = torch.from_numpy(rng.random((2, 2, 16, 16)))
+    prediction = target + 0.1 * torch.from_numpy(rng.random((2, 2, 16, 16)))
+    evaluator = Evaluator(["ssim", "pcc"], device="cpu", panel_size=8)
+    rows = evaluator.add(
+        prediction,
+        target,
+        images=["a", "b"],
+        channels=["Nucleus", "Tubulin"],
+        meta=[{"z": 1}, {"z": 3}],
+        inputs=rng.random((2, 1, 16, 16)),
+        mask=[[1, 1], [1, 0]],
+    )
+    assert [(r["image"], r["channel"], r["z"]) for r in rows] == [
+        ("a", "Nucleus", 1),
+        ("a", "Tubulin", 1),
+        ("b", "Nucleus", 3),
+    ]
+    result = evaluator.result()
+    assert list(result.per_image.columns) == ["image", "channel", "ssim", "pcc", "organelle", "z"]
+    assert result.panels[2].input is not None and result.panels[2].target.shape == (8, 8)
+
+
+def test_mismatched_shapes_and_unmatched_files_are_clear_errors(tmp_path, folders):
+    _, targets, _ = folders
+    with pytest.raises(EvaluationError, match="same shape"):
+        Evaluator(["mae"], device="cpu").add(
+            np.zeros((1, 1, 8, 8)), np.zeros((1, 1, 8, 9)), images=["x"]
+        )
+    (tmp_path / "p").mkdir()
+    tifffile.imwrite(tmp_path / "p" / "other.tif", np.zeros((8, 8), np.float32))
+    with pytest.raises(EvaluationError, match="No prediction"):
+        evaluate_folders(tmp_path / "p", targets)
+    with pytest.raises(EvaluationError, match="does not exist"):
+        evaluate_folders(tmp_path / "missing", targets)
+
+
+def test_compare_ranks_the_better_model_first(tmp_path, folders):
+    predictions, targets, _ = folders
+    worse, _ = lmc_folders(tmp_path, noise=400.0, seed=1)
+    evaluate_folders(predictions, targets, panel_size=0).write(tmp_path / "good_eval")
+    comparison = compare(
+        [worse, tmp_path / "good_eval"], target_dir=targets, names=["noisy", "good"]
+    )
+    positions = comparison.positions
+    assert list(positions.index) == ["good", "noisy"]
+    assert list(positions.columns[:3]) == ["Actin/ssim", "Actin/pcc", "Nucleus/mae"]
+    assert positions.loc["good", "average position"] == 1.0 and positions.loc["noisy", "rank"] == 2
+    assert "| good | 1 |" in comparison.write(tmp_path / "cmp").read_text()
+
+
+def test_cli_evaluates_folders_and_compares(tmp_path, folders):
+    predictions, targets, best_z = folders
+    runner = CliRunner()
+    out = tmp_path / "eval"
+    args = ["evaluate", "--pred", str(predictions), "--target", str(targets), "-o", str(out)]
+    result = runner.invoke(app, [*args, "--best-z", str(best_z), "--metrics", "ssim,pcc"])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.md").is_file() and "ssim" in (out / "per_image.csv").read_text()
+    twice = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--compare",
+            str(out),
+            str(out),
+            "--name",
+            "a",
+            "--name",
+            "b",
+            "-o",
+            str(tmp_path / "c"),
+        ],
+    )
+    assert twice.exit_code == 0, twice.output
+    assert (tmp_path / "c" / "ranking.csv").is_file()
+
+
+def test_cli_usage_errors_are_one_paragraph(capsys, folders):
+    predictions, _, _ = folders
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", "--pred", str(predictions)])
+    assert exit_info.value.code == 1
+    assert "Give --pred DIR and --target DIR" in capsys.readouterr().err
+
+
+def test_real_isl_pngs_are_scored_like_the_metric_components(shared_data, tmp_path):
+    folder = shared_data / "isl_condition_b"
+    (tmp_path / "target").mkdir()
+    (tmp_path / "pred").mkdir()
+    (tmp_path / "target" / "field_Nucleus.png").symlink_to(next(folder.glob("*DAPI_CONFOCAL*.png")))
+    (tmp_path / "pred" / "field_Nucleus.png").symlink_to(next(folder.glob("*MAP2_CONFOCAL*.png")))
+    row = evaluate_folders(tmp_path / "pred", tmp_path / "target", panel_size=0).per_image.iloc[0]
+    assert row["organelle"] == "Nucleus" and row["field"] == "field"
+    assert -1 <= row["pcc"] <= 1 and 0 < row["ssim"] < 1 and row["mae"] > 0
