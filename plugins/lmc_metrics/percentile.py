@@ -49,13 +49,12 @@ def percentile_normalize(
 
     images: (B, C, H, W) of any real dtype → (B, C, H, W) float64.
     """
-    x = images.to(torch.float64)
+    x = images.to(torch.float64, copy=True)
     p_low = percentile(x, low)[..., None, None]  # (B, C, 1, 1)
-    p_high = percentile(x, high)[..., None, None]
-    spread = p_high - p_low
+    spread = percentile(x, high)[..., None, None] - p_low
     same = spread == 0
-    scaled = (x - p_low) / torch.where(same, torch.ones_like(spread), spread)
-    return torch.where(same, x, scaled)
+    # constant planes: subtract 0 and divide by 1, which leaves them unchanged
+    return x.sub_(p_low.masked_fill(same, 0.0)).div_(spread.masked_fill(same, 1.0))
 
 
 class NormalizationCache:

@@ -33,18 +33,23 @@ def box_sum(maps: torch.Tensor, size: int = WINDOW) -> torch.Tensor:
 def ssim(prediction: torch.Tensor, target: torch.Tensor, data_range: torch.Tensor) -> torch.Tensor:
     """Mean SSIM of each plane: (B, C, H, W) float64 twice, data_range (B, C) → (B, C).
 
-    H and W must be at least 7 (skimage raises for smaller images too).
+    H and W must be at least 7 (skimage raises for smaller images too). Intermediate maps are
+    updated in place to keep memory traffic low; the arithmetic is skimage's.
     """
     x, y = prediction, target
     count = WINDOW * WINDOW
-    maps = torch.stack([x, y, x * x + y * y, x * y], dim=2)  # (B, C, 4, H, W)
-    means = box_sum(maps) / count  # (B, C, 4, H', W')
-    ux, uy, uxx_yy, uxy = means.unbind(dim=2)
     cov_norm = count / (count - 1)
-    var_sum = cov_norm * (uxx_yy - ux * ux - uy * uy)  # vx + vy
-    covariance = cov_norm * (uxy - ux * uy)
+    maps = torch.empty((4, *x.shape), dtype=x.dtype, device=x.device)  # (4, B, C, H, W)
+    maps[0], maps[1] = x, y
+    torch.mul(x, x, out=maps[2]).addcmul_(y, y)  # x² + y²
+    torch.mul(x, y, out=maps[3])
+    ux, uy, uxx_yy, uxy = box_sum(maps).div_(count).unbind(0)  # (B, C, H', W') each
     c1 = ((K1 * data_range) ** 2)[..., None, None]  # (B, C, 1, 1)
     c2 = ((K2 * data_range) ** 2)[..., None, None]
-    numerator = (2 * ux * uy + c1) * (2 * covariance + c2)
-    denominator = (ux * ux + uy * uy + c1) * (var_sum + c2)
-    return (numerator / denominator).mean(dim=(-2, -1))
+    ux_uy = ux * uy
+    squares = ux.square_().addcmul_(uy, uy)  # ux² + uy²
+    variances = uxx_yy.sub_(squares).mul_(cov_norm).add_(c2)  # vx + vy + C2
+    covariance = uxy.sub_(ux_uy).mul_(cov_norm).mul_(2).add_(c2)  # 2 vxy + C2
+    numerator = ux_uy.mul_(2).add_(c1).mul_(covariance)
+    denominator = squares.add_(c1).mul_(variances)
+    return numerator.div_(denominator).mean(dim=(-2, -1))
