@@ -155,7 +155,7 @@ def panels(result: EvaluationResult, organelle: str, path: Path) -> Path:
         values = [f"{m} {table.at[row, m]:.3g}" for m in result.metrics_for(organelle)]
         scores = "\n".join(", ".join(values[i : i + 3]) for i in range(0, len(values), 3))
         axes[r * len(titles)].set_ylabel(
-            f"{label}\n{shorten(str(table.at[row, 'image']), 30)}\n{scores}", fontsize=7
+            f"{label}\n{shorten(str(table.at[row, 'image']), 44)}\n{scores}", fontsize=7
         )
     figure.suptitle(f"{organelle}: best, median and worst by {LABELS.get(metric, metric)}")
     figure.savefig(path)
