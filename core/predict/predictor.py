@@ -1,0 +1,297 @@
+"""``Predictor``: a model and its input contract, applied to whole images of any size.
+
+For each time point and z-plane (or group of z-planes) of the input, the predictor reads the
+contract's channels lazily, normalises them (percentiles per input plane), resamples to the
+model's training pixel size when both pixel sizes are known, runs the sliding-window engine,
+resamples the finished rows back, and writes them to the output as they come.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+from i2i.image import Image, PixelSizes, open_image
+from i2i.predict.arrays import ArrayImage, ArraySink
+from i2i.predict.contract import ContractError, InputContract
+from i2i.predict.normalize import normalizer, plane_percentiles
+from i2i.predict.output import to_dtype, writer_for
+from i2i.predict.resample import ResampledReader, ResamplingWriter, resampled_length
+from i2i.predict.sliding_window import ReadRegion, WriteRows, sliding_window_predict
+from i2i.predict.tiling import TileGrid
+from i2i.predict.tta import TTAMode, tta_forward
+
+PIXEL_SIZE_TOLERANCE = 0.01
+"""Relative pixel-size difference below which no resampling is done."""
+
+
+class PixelSizeWarning(UserWarning):
+    """The image's pixel size is unknown while the model's is known."""
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``"auto"``: CUDA when available, then Apple MPS, else the CPU."""
+    if str(device) != "auto":
+        return torch.device(device)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+@dataclass(frozen=True)
+class _Plane:
+    """One model input: a time point, the z-plane(s) read, and where the output goes."""
+
+    t: int
+    z_read: slice
+    z_pick: list[int]
+    z_out: int
+
+
+class Predictor:
+    """Predict whole images with ``model`` under ``contract``.
+
+    ``model`` maps (B, C_in, H, W) to (B, C_out, H, W) (a tuple output's first element is
+    used). ``tta`` is ``False``, ``True`` (all 8 flips and rotations), ``"flip"`` or ``"d4"``.
+    ``output_dtype`` applies to files: ``"input"`` keeps the input's pixel type, ``"float32"``
+    stores the raw prediction; in-memory results are always float32. ``pixel_size`` (µm)
+    overrides the image's pixel size.
+    """
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        contract: InputContract,
+        *,
+        device: str | torch.device = "auto",
+        bf16: bool = False,
+        compile: bool = False,
+        channels_last: bool = False,
+        tile_size: int = 256,
+        overlap: float = 0.25,
+        batch_size: int = 4,
+        tta: bool | TTAMode = False,
+        sigma_fraction: float = 0.125,
+        pixel_size: float | None = None,
+        output_dtype: Literal["input", "float32"] = "input",
+        show_progress: bool = False,
+    ):
+        self.contract = contract
+        self.device = resolve_device(device)
+        self.bf16 = bf16
+        self.channels_last = channels_last
+        self.tile_size, self.overlap, self.batch_size = tile_size, overlap, batch_size
+        self.sigma_fraction = sigma_fraction
+        self.pixel_size = pixel_size
+        self.output_dtype = output_dtype
+        self.show_progress = show_progress
+        model = model.to(self.device).eval()
+        if channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        self.model = model
+        self._module: Callable[[torch.Tensor], Any] = torch.compile(model) if compile else model
+        self._forward: Callable[[torch.Tensor], torch.Tensor] = self._forward_tiles
+        if tta:
+            self._forward = tta_forward(self._forward_tiles, "d4" if tta is True else tta)
+        self._warned_pixel_size = False
+
+    def _forward_tiles(self, tiles: torch.Tensor) -> torch.Tensor:
+        if self.channels_last:
+            tiles = tiles.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            output = self._module(tiles)  # (B, C_out, H, W)
+        return output[0] if isinstance(output, tuple | list) else output
+
+    # -- public API -------------------------------------------------------------------------
+
+    def predict(
+        self, image: Image | str | Path | Any, out: str | Path | None = None, writer: Any = None
+    ) -> Any:
+        """Predict ``image`` (an Image, a path, or an array); write to ``out`` or return it.
+
+        With ``out`` the prediction is streamed to that file (with ``writer``, or the writer
+        chosen by its suffix) and its path is returned; without, a float32 array is returned:
+        (T, C, Z, Y, X) for images and paths, and for arrays the input's layout with the
+        predicted channels.
+        """
+        source = _as_image(image)
+        self._check_channels(source)
+        planes = self._planes(source)
+        shape = (
+            source.shape[0],
+            len(self.contract.output_channels),
+            _z_out(planes),
+            *source.shape[3:],
+        )
+        if out is None:
+            sink = ArraySink(shape)
+            self._run(source, planes, sink, np.dtype(np.float32))
+            return source.restore_rank(sink.array) if isinstance(source, ArrayImage) else sink.array
+        path = Path(out)
+        dtype = np.dtype(np.float32) if self.output_dtype == "float32" else source.dtype
+        pixel_sizes = PixelSizes(
+            source.pixel_sizes.z if isinstance(self.contract.z_planes, str) else None,
+            source.pixel_sizes.y,
+            source.pixel_sizes.x,
+        )
+        with (writer or writer_for(path)).open(
+            path,
+            shape=shape,
+            dtype=dtype,
+            channel_names=list(self.contract.output_channels),
+            pixel_sizes=pixel_sizes,
+        ) as sink:
+            self._run(source, planes, sink, dtype)
+        return path
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def _check_channels(self, image: Image) -> None:
+        """Fail early, naming the contract, when the model's first convolution disagrees."""
+        first = next((m for m in self.model.modules() if isinstance(m, torch.nn.Conv2d)), None)
+        given = self.contract.input_channel_count(image.shape[1])
+        if first is not None and first.in_channels != given:
+            raise ContractError(
+                f"{image.path}: the model takes {first.in_channels} input channel(s) but its "
+                f"contract gives it {given} (channels {self.contract.input_channels or 'all'} "
+                f"of the image's {image.channel_names}, z-planes {self.contract.z_planes!r}). "
+                "Use an image with the channels the model was trained on, or fix "
+                "input_channels / z_planes in the model's contract."
+            )
+
+    def _planes(self, image: Image) -> list[_Plane]:
+        size_t, _, size_z = image.shape[:3]
+        selection = self.contract.z_planes
+        if selection == "each":
+            groups = [[z] for z in range(size_z)]
+        elif selection == "middle":
+            groups = [[size_z // 2]]
+        else:
+            bad = [z for z in selection if not 0 <= z < size_z]
+            if bad:
+                raise ContractError(
+                    f"{image.path}: the model reads z-planes {selection} but the image has "
+                    f"{size_z} plane(s) (0..{size_z - 1}). Use an image with these planes."
+                )
+            groups = [list(selection)]
+        return [
+            _Plane(t, slice(min(g), max(g) + 1), [z - min(g) for z in g], z_out)
+            for t in range(size_t)
+            for z_out, g in enumerate(groups)
+        ]
+
+    def _model_shape(self, image: Image) -> tuple[int, int]:
+        """The image's Y/X size on the model's pixel grid."""
+        height, width = image.shape[3:]
+        target = self.contract.pixel_size_um
+        size_y = self.pixel_size or image.pixel_sizes.y or image.pixel_sizes.x
+        size_x = self.pixel_size or image.pixel_sizes.x or size_y
+        if target is None:
+            return height, width
+        if size_y is None or size_x is None:
+            if not self._warned_pixel_size:
+                warnings.warn(
+                    f"{image.path}: pixel size unknown; the model was trained at {target} µm "
+                    "per pixel and predicts on the image's own grid. Give --pixel-size (or "
+                    "pixel_size=) if the image's pixel size differs.",
+                    PixelSizeWarning,
+                    stacklevel=3,
+                )
+                self._warned_pixel_size = True
+            return height, width
+        if max(abs(size_y / target - 1), abs(size_x / target - 1)) <= PIXEL_SIZE_TOLERANCE:
+            return height, width
+        return resampled_length(height, size_y, target), resampled_length(width, size_x, target)
+
+    # -- running ----------------------------------------------------------------------------
+
+    def _run(self, image: Image, planes: list[_Plane], sink: Any, dtype: np.dtype[Any]) -> None:
+        shape = image.shape[3:]
+        model_shape = self._model_shape(image)
+        tiles = len(TileGrid.plan(*model_shape, self.tile_size, self.overlap, self.multiple_of))
+        with self._progress(tiles * len(planes), image) as advance, torch.inference_mode():
+            for plane in planes:
+                read = self._plane_reader(image, plane)
+                write = self._plane_writer(sink, plane, dtype, shape[1])
+                if model_shape != shape:
+                    read = ResampledReader(read, shape, model_shape)
+                    write = ResamplingWriter(write, shape, model_shape)
+                sliding_window_predict(
+                    self._forward,
+                    read,
+                    model_shape,
+                    write,
+                    tile_size=self.tile_size,
+                    overlap=self.overlap,
+                    batch_size=self.batch_size,
+                    multiple_of=self.multiple_of,
+                    sigma_fraction=self.sigma_fraction,
+                    device=self.device,
+                    progress=advance,
+                )
+
+    @property
+    def multiple_of(self) -> int:
+        return self.contract.size_multiple
+
+    def _plane_reader(self, image: Image, plane: _Plane) -> ReadRegion:
+        channels = self.contract.input_channels
+
+        def read(y: slice, x: slice) -> np.ndarray:
+            region = image.read(t=plane.t, channel=channels, z=plane.z_read, y=y, x=x)
+            region = region[0][:, plane.z_pick]  # (C, Z, h, w)
+            return region.reshape(-1, *region.shape[-2:])  # (C * Z, h, w)
+
+        if self.contract.normalization == "none":
+            return lambda y, x: read(y, x).astype(np.float32)
+        normalize = normalizer(plane_percentiles(read, image.shape[3:], self.contract.percentiles))
+        return lambda y, x: normalize(read(y, x))
+
+    def _plane_writer(
+        self, sink: Any, plane: _Plane, dtype: np.dtype[Any], width: int
+    ) -> WriteRows:
+        expected = len(self.contract.output_channels)
+
+        def write(rows: slice, block: np.ndarray) -> None:
+            if block.shape[0] != expected:
+                raise ContractError(
+                    f"The model predicts {block.shape[0]} channel(s) but its contract names "
+                    f"{expected}: {self.contract.output_channels}. Fix output_channels in the "
+                    "model's input contract."
+                )
+            region = to_dtype(block, dtype)[None, :, None]  # (1, C, 1, rows, X)
+            sink.write_region(region, t=plane.t, z=plane.z_out, c=None, y=rows, x=slice(0, width))
+
+        return write
+
+    @contextmanager
+    def _progress(self, total: int, image: Image) -> Iterator[Callable[[int], None] | None]:
+        if not self.show_progress:
+            yield None
+            return
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task(f"{image.path.name}: tiles", total=total)
+            yield lambda n: progress.advance(task, n)
+
+
+def _z_out(planes: list[_Plane]) -> int:
+    return max(p.z_out for p in planes) + 1
+
+
+def _as_image(image: Image | str | Path | Any) -> Image:
+    if isinstance(image, Image):
+        return image
+    if isinstance(image, str | Path):
+        return open_image(image)
+    return ArrayImage(image)
