@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     registries: Registries
 
-__all__ = ["KINDS", "I2IError", "Params", "__version__", "hookimpl", "registries"]
+__all__ = ["KINDS", "I2IError", "Params", "__version__", "hookimpl", "predict", "registries"]
 
 
 def __getattr__(name: str) -> Any:
@@ -26,4 +26,8 @@ def __getattr__(name: str) -> Any:
         from i2i.plugins import get_registries
 
         return get_registries()
+    if name == "predict":  # the package i2i.predict, callable as i2i.predict(image, model=...)
+        import importlib
+
+        return importlib.import_module("i2i.predict")
     raise AttributeError(f"module 'i2i' has no attribute {name!r}")
