@@ -129,6 +129,20 @@ class _NpySink:
         os.replace(self.temporary, self.path)
 
 
+class _TiffReader:
+    def can_read(self, path: Path) -> bool:
+        return path.suffix == ".tiff"
+
+    def open(self, path: Path) -> Image:
+        import tifffile
+
+        from i2i.predict.arrays import ArrayImage
+
+        image = ArrayImage(tifffile.imread(path), pixel_sizes=PixelSizes(None, 0.3, 0.3))
+        image.path = path
+        return image
+
+
 class _NpyWriter:
     suffixes = (".npy",)
 
@@ -141,8 +155,8 @@ class _NoParams(Params):
 
 
 class NpyPlugin:
-    """Registers the ``npy`` reader and writer (the writer also as ``ome_tiff`` for predict-lmc,
-    with a ``.tiff`` reader, so the Light My Cells contract can be tested without OME I/O)."""
+    """Registers the ``npy`` reader and writer, and for predict-lmc a ``.tiff`` reader and the
+    npy writer as ``ome_tiff``, so the Light My Cells layout is tested without the OME I/O."""
 
     @i2i.hookimpl
     def i2i_register(self, registries):
@@ -151,4 +165,10 @@ class NpyPlugin:
         )
         registries.writers.add(
             "npy", params=_NoParams, factory=lambda p: _NpyWriter(), description="Test writer."
+        )
+        registries.readers.add(
+            "tiff", params=_NoParams, factory=lambda p: _TiffReader(), description="Test reader."
+        )
+        registries.writers.add(
+            "ome_tiff", params=_NoParams, factory=lambda p: _NpyWriter(), description="As npy."
         )

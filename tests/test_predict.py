@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -30,7 +32,7 @@ def tiled(net, image: np.ndarray, **options) -> np.ndarray:
         sliding_window_predict(net, lambda y, x: image[:, y, x], image.shape[1:], write, **options)
     starts = [r.start for r in rows_written]
     assert starts == sorted(starts) and rows_written[0].start == 0
-    assert all(a.stop == b.start for a, b in zip(rows_written, rows_written[1:], strict=False))
+    assert all(a.stop == b.start for a, b in itertools.pairwise(rows_written))
     assert rows_written[-1].stop == image.shape[1]
     return result["out"]
 
@@ -148,8 +150,9 @@ def test_read_reflected_reads_only_the_bounding_box():
 def test_tiled_prediction_equals_one_pass_away_from_the_border(shape):
     net = local_net(2, 3)
     image = smooth_image(2, *shape)
-    result, reference = tiled(net, image, tile_size=64, overlap=0.25, batch_size=3), one_pass(
-        net, image
+    result, reference = (
+        tiled(net, image, tile_size=64, overlap=0.25, batch_size=3),
+        one_pass(net, image),
     )
     inner = (slice(None), slice(8, -8), slice(8, -8))
     relative = np.abs(result - reference)[inner].max() / np.abs(reference[inner]).max()

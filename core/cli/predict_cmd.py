@@ -18,8 +18,6 @@ from i2i.errors import I2IError
 if TYPE_CHECKING:
     from i2i.predict.batch import BatchResult, Job
 
-FILE_SUFFIXES = (".ome.zarr", ".zarr", ".ome.tif", ".ome.tiff")
-
 
 class PredictUsageError(I2IError):
     """The arguments of ``i2i predict`` do not fit together."""
@@ -79,8 +77,8 @@ def predict_command(
 ) -> None:
     """Predict images of any size with a model, tile by tile, streamed to disk.
 
-    One input and an output file name ending in .ome.zarr or .ome.tif writes that file; otherwise
-    OUT is a folder that receives <input name><--format> per input. Outputs that exist are
+    With one input, an output name with a suffix (.ome.zarr, .ome.tif) is the output file;
+    otherwise OUT is a folder that receives <input name><--format> per input. Outputs that exist are
     skipped, so a re-run resumes an interrupted batch. Launched with `accelerate launch` or
     `torchrun`, the inputs are split between the processes.
 
@@ -93,7 +91,7 @@ def predict_command(
     from i2i.predict.batch import Job, folder_jobs
 
     paths = _expand_inputs(inputs)
-    if len(paths) == 1 and out.name.lower().endswith(FILE_SUFFIXES):
+    if len(paths) == 1 and _is_file_name(out):
         jobs = [Job(paths[0], out)]
     else:
         if out.exists() and not out.is_dir():
@@ -197,7 +195,7 @@ def _run(
         typer.echo(f"{job.output} ({state})", err=True)
 
     with _warnings_as_messages():
-        result = run_jobs(jobs, make_predictor, writer=writer, on_done=report)
+        result = run_jobs(jobs, make_predictor, device=device, writer=writer, on_done=report)
     _summary(result)
 
 
@@ -216,6 +214,11 @@ def _warnings_as_messages() -> Iterator[None]:
             f"Warning: {message}", err=True
         )
         yield
+
+
+def _is_file_name(path: Path) -> bool:
+    """An output with a suffix (``x.ome.tif``, ``x.ome.zarr``) that is not an existing folder."""
+    return bool(path.suffix) and (not path.is_dir() or path.suffix.lower() == ".zarr")
 
 
 def _expand_inputs(inputs: list[str]) -> list[Path]:

@@ -32,7 +32,12 @@ class ArrayImage(Image):
                 "(C, Z, Y, X) or (T, C, Z, Y, X)."
             )
         self.input_ndim = data.ndim
-        leading = {2: (1, 1, 1), 3: (1, data.shape[0], 1), 4: (1, *data.shape[:2]), 5: ()}
+        leading = {
+            2: (1, 1, 1),
+            3: (1, data.shape[0], 1),
+            4: (1, *data.shape[:2]),
+            5: data.shape[:3],
+        }
         self._data = data.reshape(*leading[data.ndim], *data.shape[-2:])
         self.path = Path("<array>")
         self._names = channel_names or [f"C{i}" for i in range(self._data.shape[1])]

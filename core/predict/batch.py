@@ -70,17 +70,19 @@ def run_jobs(
     jobs: list[Job],
     make_predictor: Callable[[str, torch.device], Predictor],
     *,
+    device: str = "auto",
     writer: object | None = None,
     on_done: Callable[[Job, bool], None] | None = None,
 ) -> BatchResult:
     """Run this process's share of ``jobs``, skipping outputs that already exist.
 
-    ``make_predictor(model_key, device)`` builds a predictor for this process's device, once
-    per model key. ``on_done(job, skipped)`` is called after each job.
+    ``make_predictor(model_key, device)`` builds a predictor for this process's device (its
+    GPU, or the CPU when ``device`` is ``"cpu"`` or no GPU exists), once per model key.
+    ``on_done(job, skipped)`` is called after each job.
     """
     from accelerate import PartialState
 
-    state = PartialState()
+    state = PartialState(cpu=device == "cpu" or not torch.cuda.is_available())
     predictors: dict[str, Predictor] = {}
     result = BatchResult()
     with state.split_between_processes(jobs) as share:

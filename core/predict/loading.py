@@ -44,7 +44,8 @@ def resolve_weights(name_or_path: str | Path) -> Path:
 
 def load_predictor(name_or_path: str | Path, **options: Any) -> Predictor:
     """A :class:`Predictor` for the model at ``name_or_path`` with ``options`` (tile_size ...)."""
+    weights = resolve_weights(name_or_path)
     from i2i.predict.weights import load_model_and_contract
 
-    model, contract = load_model_and_contract(resolve_weights(name_or_path))
+    model, contract = load_model_and_contract(weights)
     return Predictor(model, contract, **options)

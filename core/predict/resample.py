@@ -8,7 +8,7 @@ The filter is separable linear interpolation that widens into a triangle (tent) 
 shrinking, as in PIL's and ``torch.nn.functional.interpolate(..., antialias=True)`` bilinear
 resizing: output pixel ``i`` is centred at input position ``c = (i + 0.5) * s - 0.5`` with
 ``s = n_in / n_out``, and input pixel ``j`` gets weight ``max(0, 1 - |j - c| / max(s, 1))``,
-normalised; positions past the ends repeat the edge pixel. Because every output pixel depends
+normalised over the pixels inside the image. Because every output pixel depends
 only on its absolute position, resampling by regions equals resampling the whole image.
 """
 
@@ -37,6 +37,7 @@ def taps(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
     first = np.floor(centres - radius).astype(np.int64) + 1
     indices = first[:, None] + np.arange(count)[None, :]  # (n_out, K)
     weights = np.clip(1 - np.abs(indices - centres[:, None]) / radius, 0, None)
+    weights[(indices < 0) | (indices >= n_in)] = 0.0
     weights /= weights.sum(axis=1, keepdims=True)
     return np.clip(indices, 0, n_in - 1), weights.astype(np.float32)
 

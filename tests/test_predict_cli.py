@@ -1,0 +1,175 @@
+"""``i2i predict`` / ``i2i predict-lmc`` and batch prediction across processes, resumable."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from predict_support import NpyPlugin, identity_net, save_npy
+from typer.testing import CliRunner
+
+import i2i.predict
+from i2i.cli import app
+from i2i.predict import InputContract, Predictor
+from i2i.predict.batch import BatchError, folder_jobs, output_stem
+
+TESTS = Path(__file__).resolve().parent
+runner = CliRunner()
+
+
+@pytest.fixture
+def fake_models(monkeypatch, i2i_host):
+    """``--model NAME`` gives an identity model predicting channel NAME; npy reader/writer."""
+    i2i_host.add_plugin(NpyPlugin())
+    loaded: list[tuple[str, dict]] = []
+
+    def load(name, **options):
+        loaded.append((str(name), options))
+        return Predictor(identity_net(), InputContract(output_channels=[str(name)]), **options)
+
+    monkeypatch.setattr(i2i.predict, "load_predictor", load)
+    return loaded
+
+
+def inputs(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    rng = np.random.default_rng(0)
+    return [
+        save_npy(folder / f"field_{i}.npy", rng.random((1, 1, 1, 20, 30)).astype(np.float32))
+        for i in range(count)
+    ]
+
+
+def test_predict_one_file(tmp_path, fake_models):
+    (source,) = inputs(tmp_path / "in", 1)
+    out = tmp_path / "pred.npy"
+    result = runner.invoke(
+        app,
+        ["predict", "-m", "mito", str(source), "-o", str(out), "--tile-size", "16", "--float32"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 prediction(s) written" in result.output
+    assert fake_models[0][0] == "mito" and fake_models[0][1]["tile_size"] == 16
+
+
+def test_predict_folder_writes_one_output_per_input_and_resumes(tmp_path, fake_models):
+    sources = inputs(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    args = ["predict", "-m", "dna", str(tmp_path / "in" / "*.npy"), "-o", str(out)]
+    result = runner.invoke(app, [*args, "--format", ".npy", "--device", "cpu"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.npy")) == [s.name for s in sources]
+    stored = np.load(out / "field_0.npy")
+    assert stored.shape == (1, 1, 1, 20, 30) and stored.dtype == np.float32
+    (out / "field_1.npy").unlink()
+    again = runner.invoke(app, [*args, "--format", "npy"])
+    assert "1 prediction(s) written, 2 skipped" in again.output
+
+
+def test_predict_usage_errors(tmp_path, fake_models):
+    sources = inputs(tmp_path / "in", 2)
+    (tmp_path / "file.npy").write_bytes(b"")
+    result = runner.invoke(
+        app, ["predict", "-m", "x", *map(str, sources), "-o", str(tmp_path / "file.npy")]
+    )
+    assert result.exit_code != 0 and "output folder" in str(result.exception)
+    missing = runner.invoke(app, ["predict", "-m", "x", str(tmp_path / "nope.tif"), "-o", "o"])
+    assert "no such file" in str(missing.exception)
+
+
+def test_output_names_strip_image_suffixes_and_clashes_fail(tmp_path):
+    assert output_stem(Path("a/b.ome.tif")) == "b" and output_stem(Path("c.png")) == "c"
+    with pytest.raises(BatchError, match="both be written"):
+        folder_jobs([Path("x/a.tif"), Path("y/a.ome.tif")], tmp_path, ".ome.zarr")
+
+
+def test_predict_lmc_writes_the_challenge_layout(tmp_path, fake_models, i2i_host):
+    import tifffile
+
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("image_1_BF_z0.tiff", "image_2_PC_z1.tiff"):
+        tifffile.imwrite(source / name, np.random.default_rng(0).random((20, 24), np.float32))
+    result = runner.invoke(
+        app,
+        [
+            "predict-lmc",
+            "--input-dir",
+            str(source),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--model-nucleus",
+            "nucleus",
+            "--model-actin",
+            "actin",
+            "--tile-size",
+            "16",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for organelle in ("nucleus", "actin"):
+        folder = tmp_path / "out" / f"{organelle}-fluorescence-ome-tiff"
+        names = sorted(p.name for p in folder.glob("*.tiff"))
+        assert names == ["image_1_BF_z0.tiff", "image_2_PC_z1.tiff"]
+        assert np.load(folder / names[0]).shape == (1, 1, 1, 20, 24)
+    assert {name for name, _ in fake_models} == {"nucleus", "actin"}
+
+
+def test_predict_lmc_needs_a_model(tmp_path):
+    result = runner.invoke(app, ["predict-lmc", "--input-dir", str(tmp_path), "--output-dir", "o"])
+    assert result.exit_code != 0 and "at least one model" in str(result.exception)
+
+
+WORKER = """
+import json, os, sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from predict_support import NpyPlugin, identity_net
+from i2i import plugins
+from i2i.testing import isolated_host
+from i2i.predict import InputContract, Predictor
+from i2i.predict.batch import folder_jobs, run_jobs
+
+plugins._default_host = isolated_host(NpyPlugin())
+root = Path(sys.argv[1])
+jobs = folder_jobs(sorted((root / "in").glob("*.npy")), root / "out", ".npy")
+make = lambda key, device: Predictor(identity_net(), InputContract(output_channels=["x"]),
+                                     device=device, tile_size=16)
+result = run_jobs(jobs, make)
+rank = os.environ["RANK"]
+(root / f"rank{{rank}}.json").write_text(json.dumps(
+    {{"predicted": [p.name for p in result.predicted], "skipped": [p.name for p in result.skipped]}}
+))
+"""
+
+
+def torchrun(script: Path, root: Path) -> None:
+    torchrun = Path(sys.executable).with_name("torchrun")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [str(torchrun), "--standalone", "--nproc_per_node", "2", str(script), str(root)]
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=240)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+
+def test_two_processes_split_the_inputs_and_a_rerun_skips_complete_outputs(tmp_path):
+    sources = inputs(tmp_path / "in", 6)
+    (tmp_path / "out").mkdir()
+    np.save(tmp_path / "out" / "field_4.npy", np.zeros(1))  # completed by an earlier run
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(WORKER.format(tests=str(TESTS))))
+    torchrun(script, tmp_path)
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    predicted = [set(r["predicted"]) for r in ranks]
+    assert predicted[0] and predicted[1] and not predicted[0] & predicted[1]
+    assert predicted[0] | predicted[1] == {s.name for s in sources} - {"field_4.npy"}
+    assert [n for r in ranks for n in r["skipped"]] == ["field_4.npy"]
+    torchrun(script, tmp_path)
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert not any(r["predicted"] for r in ranks)
+    assert sorted(n for r in ranks for n in r["skipped"]) == sorted(s.name for s in sources)
