@@ -14,11 +14,21 @@ from i2i.plugins import hookimpl
 from i2i.registry import KINDS, Params
 
 if TYPE_CHECKING:
+    from i2i.recipe import load_recipe
     from i2i.registry import Registries
 
     registries: Registries
 
-__all__ = ["KINDS", "I2IError", "Params", "__version__", "hookimpl", "predict", "registries"]
+__all__ = [
+    "KINDS",
+    "I2IError",
+    "Params",
+    "__version__",
+    "hookimpl",
+    "load_recipe",
+    "predict",
+    "registries",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -30,4 +40,8 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module("i2i.predict")
+    if name == "load_recipe":
+        from i2i.recipe import load_recipe
+
+        return load_recipe
     raise AttributeError(f"module 'i2i' has no attribute {name!r}")

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from i2i.registry import Registries
 
 hookspec = pluggy.HookspecMarker("i2i")
@@ -43,4 +45,20 @@ def i2i_metric_sets() -> dict[str, list[str]]:  # type: ignore[empty-body]
     different sets for the same name is an error.
 
     :return: metric names by organelle or study name.
+    """
+
+
+@hookspec
+def i2i_recipe_dirs() -> list[str | Path]:  # type: ignore[empty-body]
+    """Name folders of recipes that the plugin ships.
+
+    Called by ``i2i recipe list``, by :func:`i2i.load_recipe` and by every command that takes
+    a recipe (``i2i run NAME``) to find recipes by name. Every ``*.yaml`` file in a returned
+    folder is a bundled recipe called by its file name without the suffix; ship the folder
+    as package data and return it with ``importlib.resources.files(__package__) / "recipes"``.
+    Recipes may ``extends:`` any bundled recipe by name. Two bundled recipes with the same
+    name (from i2i or any plugin) are an error naming both files, so prefix the file names
+    with the plugin's package (``acme.stylegan2_lmc.yaml``) when they could collide.
+
+    :return: folders (paths or strings) holding recipe files.
     """

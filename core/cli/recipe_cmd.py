@@ -1,0 +1,149 @@
+"""``i2i recipe list|validate|show|schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from i2i.cli.app import app, print_json
+
+recipe_app = typer.Typer(
+    help="List, check, show and describe recipes (YAML training configurations).",
+    no_args_is_help=True,
+)
+app.add_typer(recipe_app, name="recipe")
+
+RecipeArgument = Annotated[
+    str, typer.Argument(help="A recipe file, or the name of a bundled recipe (i2i recipe list).")
+]
+OverridesArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help="Overrides key.path=value, e.g. train.max_steps=100.", show_default=False),
+]
+
+
+@recipe_app.command("list")
+def list_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False):
+    """List the recipes shipped with i2i and its plugins.
+
+    Example: i2i recipe list
+    """
+    from i2i.recipe import bundled_recipes
+
+    recipes = sorted(bundled_recipes().values(), key=lambda r: r.name)
+    rows = [
+        {"name": r.name, "provider": r.provider, "path": str(r.path), "description": _about(r.path)}
+        for r in recipes
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("name", "provider", "description")
+    for row in rows:
+        table.add_row(row["name"], row["provider"], row["description"])
+    Console().print(table)
+
+
+def _about(path: Path) -> str:
+    """A recipe's ``description`` without validating it (a broken recipe is still listed)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return "(unreadable)"
+    return str(data.get("description", "")) if isinstance(data, dict) else ""
+
+
+@recipe_app.command("validate")
+def validate_command(recipe: RecipeArgument, overrides: OverridesArgument = None) -> None:
+    """Check a recipe against the installed components; list every problem (exit 1).
+
+    Example: i2i recipe validate recipes/lmc_mito.yaml train.max_steps=100
+    """
+    from i2i.recipe import load_recipe
+
+    loaded = load_recipe(recipe, overrides or [])
+    typer.echo(f"ok: recipe {loaded.name!r} ({loaded.source}) is valid.")
+    for line in _summary(loaded.to_dict()):
+        typer.echo(f"  {line}")
+
+
+def _summary(recipe: dict[str, Any]) -> list[str]:
+    model = recipe["model"]
+    chain = [f"{slot} {model[slot]['name']}" for slot in ("encoder", "quantizer", "generator")]
+    lines = [
+        f"model:  {' -> '.join(c for c in chain if not c.endswith(' None'))}"
+        f" ({model['in_channels']} -> {model['out_channels']} channels)"
+        + (f", discriminator {model['discriminator']['name']}" if model["discriminator"] else ""),
+        f"losses: {', '.join(loss['name'] for loss in recipe['losses']) or 'none'}",
+    ]
+    if recipe["data"]:
+        data = recipe["data"]
+        lines.insert(
+            0,
+            f"data:   dataset {data['dataset']['name']}, "
+            f"{len(data['transforms'])} transforms, batch size {data['batch_size']}",
+        )
+    train = recipe["train"]
+    lines.append(
+        f"train:  {train['max_steps']} steps, {train['optimizer']} lr {train['lr']}, "
+        f"mixed precision {train['mixed_precision']}"
+    )
+    return lines
+
+
+@recipe_app.command("show")
+def show_command(
+    recipe: RecipeArgument,
+    overrides: OverridesArgument = None,
+    unvalidated: Annotated[
+        bool,
+        typer.Option(
+            "--unvalidated", help="Print the merged recipe as written, without defaults or checks."
+        ),
+    ] = False,
+) -> None:
+    """Print the fully resolved recipe (bases merged, overrides applied, defaults filled in).
+
+    Example: i2i recipe show lmc_mito train.max_steps=100 > my_recipe.yaml
+    """
+    import yaml
+
+    from i2i.recipe import load_recipe, resolve_recipe_dict
+
+    if unvalidated:
+        data = resolve_recipe_dict(recipe, overrides or [])
+        typer.echo(yaml.safe_dump(data, sort_keys=False, default_flow_style=None), nl=False)
+        return
+    typer.echo(load_recipe(recipe, overrides or []).resolved_yaml(), nl=False)
+
+
+@recipe_app.command("schema")
+def schema_command(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the schema to this file.")
+    ] = None,
+) -> None:
+    """Write the JSON Schema of recipes, with every installed plugin's components.
+
+    Editors use it through yaml-language-server: put
+    '# yaml-language-server: $schema=recipe.schema.json' at the top of a recipe.
+
+    Example: i2i recipe schema -o recipe.schema.json
+    """
+    from i2i.plugins import get_registries
+    from i2i.recipe import recipe_json_schema
+
+    schema = recipe_json_schema(get_registries())
+    if output is None:
+        print_json(schema)
+        return
+    output.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}")

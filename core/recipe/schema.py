@@ -1,0 +1,277 @@
+"""The recipe model, built from the live registries after plugins load.
+
+Every component slot is a discriminated union over its registry keyed by ``name``: each
+registered component contributes a model made of its own ``Params`` plus ``name:
+Literal["<component>"]``. A third-party component therefore validates as strictly as a
+first-party one and appears, with its parameters, in the JSON Schema that editors use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from i2i.recipe.errors import singular, suggestion
+from i2i.recipe.sections import PredictConfig, Section, SplitConfig, TrainConfig
+from i2i.recipe.walk import KIND_ATTRIBUTE
+from i2i.registry import Component, Registries, Registry
+
+_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class RecipeBase(Section):
+    """A validated recipe. The sections and their component slots are added per environment."""
+
+    version: Literal[1] = Field(1, description="Version of the recipe format.")
+    name: str = Field(
+        pattern=_NAME_PATTERN,
+        description="Name of the recipe: run folders are runs/<name>/<timestamp>.",
+    )
+    description: str = Field("", description="What the recipe trains, in one or two sentences.")
+
+    metric_names: ClassVar[tuple[str, ...]] = ()
+    """The metrics registered when this model was built (for ``train.best_metric``)."""
+
+    _source: FilePath | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _best_metric_is_evaluated(self) -> RecipeBase:
+        sections = dict(self)  # train and evaluate are added by build_recipe_model
+        best = sections["train"].best_metric
+        allowed = [m.name for m in sections["evaluate"].metrics] or list(self.metric_names)
+        if best is not None and best not in allowed:
+            raise _field_error(
+                "train.best_metric",
+                f"{best!r} is not one of the evaluated metrics "
+                f"({', '.join(allowed) or 'none installed'}).{suggestion(best, allowed)}",
+            )
+        return self
+
+    @property
+    def source(self) -> FilePath | None:
+        """The recipe file this recipe was loaded from (``None`` when built from a dict)."""
+        return self._source
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fully resolved recipe (every default filled in) as plain data."""
+        return _name_first(self.model_dump(mode="json"))
+
+    def resolved_yaml(self) -> str:
+        """The fully resolved recipe as YAML: it reproduces a run on its own."""
+        return yaml.safe_dump(
+            self.to_dict(), sort_keys=False, allow_unicode=True, default_flow_style=None
+        )
+
+
+def _name_first(data: Any) -> Any:
+    if isinstance(data, dict):
+        ordered = {"name": data["name"]} if "name" in data else {}
+        ordered.update({k: _name_first(v) for k, v in data.items() if k != "name"})
+        return ordered
+    if isinstance(data, list):
+        return [_name_first(item) for item in data]
+    return data
+
+
+def component_spec(component: Component) -> type[BaseModel]:
+    """The model of one component in a recipe: its ``Params`` plus ``name``."""
+    kind = singular(component.kind)
+    name: dict[str, Any] = {
+        "name": (Literal[component.name], Field(description=f"Which {kind}: {component.name}."))
+    }
+    spec = create_model(
+        f"{kind.title()}_{component.name.replace('.', '_')}",
+        __base__=component.params,
+        __doc__=f"{component.description} (a {kind} from {component.provider})",
+        **name,
+    )
+    setattr(spec, KIND_ATTRIBUTE, component.kind)
+    return spec
+
+
+def slot(registry: Registry) -> Any:
+    """The type of a recipe field holding one component of ``registry``."""
+    specs = tuple(component_spec(c) for c in registry)
+    if not specs:
+        return _empty_slot(registry.kind)
+    return Annotated[Union[specs], Field(discriminator="name")]  # noqa: UP007
+
+
+def _empty_slot(kind: str) -> Any:
+    def reject(value: Any) -> Any:
+        raise PydanticCustomError(
+            "no_components",
+            "no {kind} are installed, so this cannot be used; install a plugin that provides "
+            "{kind} ('i2i plugins' lists the installed ones)",
+            {"kind": kind},
+        )
+
+    return Annotated[
+        dict[str, Any],
+        BeforeValidator(reject),
+        WithJsonSchema({"type": "object", "description": f"No {kind} are installed."}),
+    ]
+
+
+class _ModelSectionBase(Section):
+    in_channels: int = Field(ge=1, description="Input channels (e.g. 1: bright field).")
+    out_channels: int = Field(ge=1, description="Channels predicted (e.g. 1: one organelle).")
+
+    @model_validator(mode="after")
+    def _quantizer_has_encoder(self) -> _ModelSectionBase:
+        if getattr(self, "quantizer", None) is not None and getattr(self, "encoder", None) is None:
+            raise _field_error(
+                "quantizer",
+                "a quantizer needs an encoder to quantize; add model.encoder or remove "
+                "model.quantizer",
+            )
+        return self
+
+
+def _field_error(field: str, message: str) -> PydanticCustomError:
+    """An error of a cross-field check, reported at ``field`` below the validated model."""
+    return PydanticCustomError("recipe_field", "{message}", {"field": field, "message": message})
+
+
+def _section(name: str, base: type[Section], doc: str, fields: dict[str, Any]) -> Any:
+    return create_model(name, __base__=base, __doc__=doc, **fields)
+
+
+def _model_section(registries: Registries) -> Any:
+    fields: dict[str, Any] = {
+        "encoder": (
+            slot(registries.encoders) | None,
+            Field(None, description="Encodes the image to a latent; null for a UNet generator."),
+        ),
+        "quantizer": (
+            slot(registries.quantizers) | None,
+            Field(None, description="Quantizes the latent (VQ); null for none."),
+        ),
+        "generator": (
+            slot(registries.generators),
+            Field(description="Decodes the latent (or translates the image) to the output."),
+        ),
+        "discriminator": (
+            slot(registries.discriminators) | None,
+            Field(None, description="Adversarial critic for GAN losses; null for none."),
+        ),
+    }
+    doc = "The translator generator(quantizer(encoder(x))) and its optional critic."
+    return _section("ModelSection", _ModelSectionBase, doc, fields)
+
+
+def _data_section(registries: Registries) -> Any:
+    transforms: Any = list[slot(registries.transforms)]  # type: ignore[misc]
+    fields: dict[str, Any] = {
+        "dataset": (slot(registries.datasets), Field(description="The dataset and its root.")),
+        "reader": (
+            slot(registries.readers) | None,
+            Field(None, description="Image reader; null picks one by file type."),
+        ),
+        "transforms": (
+            transforms,
+            Field(default_factory=list, description="Training transforms, applied in order."),
+        ),
+        "val_transforms": (
+            transforms | None,
+            Field(None, description="Validation transforms; null: the deterministic ones."),
+        ),
+        "split": (SplitConfig, Field(default_factory=dict, description="Data split.")),
+        "batch_size": (int, Field(8, ge=1, description="Samples per batch (per process).")),
+        "num_workers": (int, Field(2, ge=0, description="Data-loading worker processes.")),
+    }
+    doc = "Where the images come from and how they are augmented and batched."
+    return _section("DataSection", Section, doc, fields)
+
+
+def _evaluate_section(registries: Registries) -> Any:
+    fields: dict[str, Any] = {
+        "metrics": (
+            list[slot(registries.metrics)],  # type: ignore[misc]
+            Field(default_factory=list, description="Metrics to compute; empty: every metric."),
+        ),
+        "metric_set": (
+            str | None,
+            Field(None, description="Summarise every channel with this named metric set."),
+        ),
+        "panel_size": (int, Field(256, ge=0, description="Side of saved image panels; 0: none.")),
+    }
+    doc = "Metrics of validation and of the test split."
+    return _section("EvaluateSection", Section, doc, fields)
+
+
+def _predict_section(registries: Registries) -> Any:
+    fields: dict[str, Any] = {
+        "writer": (
+            slot(registries.writers) | None,
+            Field(None, description="Output writer; null picks one by the output suffix."),
+        ),
+    }
+    return _section("PredictSection", PredictConfig, PredictConfig.__doc__ or "", fields)
+
+
+def build_recipe_model(registries: Registries) -> type[RecipeBase]:
+    """The recipe model of an environment: every slot allows exactly its registered components."""
+    fields: dict[str, Any] = {
+        "data": (
+            _data_section(registries) | None,
+            Field(None, description="Training data; null for a recipe that only predicts."),
+        ),
+        "model": (_model_section(registries), Field(description="The networks.")),
+        "losses": (
+            list[slot(registries.losses)],  # type: ignore[misc]
+            Field(default_factory=list, description="Loss terms, summed with their weights."),
+        ),
+        "train": (TrainConfig, Field(default_factory=dict, description="Training.")),
+        "evaluate": (
+            _evaluate_section(registries),
+            Field(default_factory=dict, description="Evaluation."),
+        ),
+        "predict": (
+            _predict_section(registries),
+            Field(default_factory=dict, description="Tiled prediction."),
+        ),
+    }
+    doc = "An i2i recipe: data, model, losses, training, evaluation and prediction."
+    model: type[RecipeBase] = _section("Recipe", RecipeBase, doc, fields)
+    model.metric_names = tuple(registries.metrics.names())
+    return model
+
+
+_cache: dict[tuple[object, ...], type[RecipeBase]] = {}
+
+
+def recipe_model(registries: Registries) -> type[RecipeBase]:
+    """:func:`build_recipe_model`, cached for each set of registered components."""
+    key = tuple((c.kind, c.name, c.params) for c in registries.components())
+    if key not in _cache:
+        if len(_cache) >= 8:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = build_recipe_model(registries)
+    return _cache[key]
+
+
+def recipe_json_schema(registries: Registries) -> dict[str, Any]:
+    """The JSON Schema of recipes in this environment (for editors and ``i2i recipe schema``)."""
+    schema = recipe_model(registries).model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "A recipe this one starts from: a path relative to this file or a "
+        "bundled recipe name. Its values are deep-merged under this recipe's.",
+    }
+    if "required" in schema:
+        schema["if"] = {"not": {"required": ["extends"]}}
+        schema["then"] = {"required": schema.pop("required")}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

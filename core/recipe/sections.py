@@ -1,0 +1,117 @@
+"""The recipe sections that do not depend on plugins: training, splitting, prediction.
+
+Component slots (dataset, transforms, encoder, losses, metrics...) are added around these by
+:mod:`i2i.recipe.schema` once plugins have loaded. Every model forbids unknown keys, and every
+field has a description: it is what ``i2i recipe schema`` shows in editors and what the
+reference in ``docs/recipes.md`` is generated from.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Section(BaseModel):
+    """Base of recipe sections: unknown keys are errors, defaults are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class SplitConfig(Section):
+    """How the dataset's fields of view are divided into training, validation and test sets."""
+
+    val_fraction: float = Field(0.1, ge=0, lt=1, description="Share of fields for validation.")
+    test_fraction: float = Field(0.0, ge=0, lt=1, description="Share of fields held out for test.")
+    group_by: str | None = Field(
+        None,
+        description=(
+            "A grouping key of the dataset ('study', 'plate', 'well'...) whose members stay in "
+            "the same split, so no well leaks between training and validation; null splits "
+            "fields independently."
+        ),
+    )
+    seed: int = Field(0, description="Seed of the random split (the split is saved in the run).")
+
+    @model_validator(mode="after")
+    def _fractions_leave_training_data(self) -> SplitConfig:
+        if self.val_fraction + self.test_fraction >= 1:
+            raise ValueError(
+                f"val_fraction ({self.val_fraction}) + test_fraction ({self.test_fraction}) "
+                "leave nothing to train on; their sum must be below 1"
+            )
+        return self
+
+
+class EMAConfig(Section):
+    """An exponential moving average of the generator's weights, used for validation and export."""
+
+    decay: float = Field(0.999, gt=0, lt=1, description="Weight of the running average per update.")
+    start_step: int = Field(0, ge=0, description="Optimizer step at which averaging starts.")
+    every: int = Field(1, ge=1, description="Update the average every this many optimizer steps.")
+
+
+class SchedulerConfig(Section):
+    """The learning-rate schedule (applied to every optimizer of the run)."""
+
+    name: Literal["constant", "cosine", "linear"] = Field(
+        "constant", description="Shape after warm-up: constant, cosine or linear decay to min_lr."
+    )
+    warmup_steps: int = Field(0, ge=0, description="Linear warm-up from 0 over this many steps.")
+    min_lr: float = Field(0.0, ge=0, description="Learning rate at max_steps (cosine, linear).")
+
+
+class TrainConfig(Section):
+    """Optimisation, schedule, precision, validation and checkpointing of a training run."""
+
+    seed: int = Field(0, description="Seed of model initialisation, data order and augmentation.")
+    max_steps: int = Field(10_000, ge=1, description="Optimizer steps to train for.")
+    optimizer: Literal["adam", "adamw"] = Field("adam", description="Optimizer of every network.")
+    lr: float = Field(1e-4, gt=0, description="Learning rate of the generator side.")
+    discriminator_lr: float | None = Field(
+        None, gt=0, description="Learning rate of the discriminator; null uses lr."
+    )
+    betas: tuple[float, float] = Field(
+        (0.5, 0.9), description="Adam betas (the VQGAN papers use [0.5, 0.9])."
+    )
+    weight_decay: float = Field(0.0, ge=0, description="Weight decay (decoupled for adamw).")
+    grad_accum: int = Field(1, ge=1, description="Batches accumulated per optimizer step.")
+    grad_clip: float | None = Field(
+        None, gt=0, description="Clip the gradient norm to this value; null does not clip."
+    )
+    mixed_precision: Literal["no", "bf16", "fp16"] = Field(
+        "no", description="Autocast precision: no (fp32), bf16 or fp16 (with loss scaling)."
+    )
+    scheduler: SchedulerConfig = Field(
+        default_factory=lambda: SchedulerConfig.model_validate({}),
+        description="Learning-rate schedule.",
+    )
+    ema: EMAConfig | None = Field(None, description="Average the generator's weights; null: off.")
+    log_every: int = Field(50, ge=1, description="Log training losses every this many steps.")
+    validate_every: int = Field(1000, ge=1, description="Validate every this many steps.")
+    checkpoint_every: int = Field(1000, ge=1, description="Save a checkpoint every N steps.")
+    keep_last: int = Field(3, ge=1, description="Checkpoints kept; older ones are deleted.")
+    best_metric: str | None = Field(
+        None,
+        description=(
+            "Keep the weights with the best validation value of this metric (a name from "
+            "evaluate.metrics, e.g. pcc); null keeps none."
+        ),
+    )
+    runs_root: str = Field("runs", description="Folder under which run folders are created.")
+
+
+class PredictConfig(Section):
+    """Tiled inference on images of any size."""
+
+    tile_size: int = Field(256, ge=16, description="Side of the square tiles the model sees.")
+    overlap: float = Field(0.25, ge=0, lt=1, description="Overlap of adjacent tiles (fraction).")
+    blend: Literal["gaussian", "linear", "none"] = Field(
+        "gaussian", description="Weighting of overlapping tiles: gaussian, linear ramp or none."
+    )
+    batch_size: int = Field(4, ge=1, description="Tiles per forward pass.")
+    rescale: bool = Field(
+        True,
+        description=("Rescale inputs to the training pixel size when both pixel sizes are known."),
+    )
