@@ -101,9 +101,11 @@ def _child(parent: Any, part: str | int, path: Path) -> Any:
         if not isinstance(parent.get(part), dict | list):
             parent[part] = {}
         return parent[part]
-    if isinstance(parent, list) and isinstance(part, int) and 0 <= part < len(parent):
-        return parent[part]
-    raise ValueError(f"{dotted(path[:-1])} holds no item {part!r} to set")
+    if isinstance(parent, list):
+        if isinstance(part, int) and 0 <= part < len(parent):
+            return parent[part]
+        raise ValueError(f"{dotted(path[:-1])} has {len(parent)} items; no item {part}")
+    raise ValueError(f"{dotted(path[:-1])} is {parent!r}, not a mapping or list to set {part!r} in")
 
 
 def _is_slot(model: type[RecipeBase], path: Path, data: dict[str, Any]) -> bool:
