@@ -37,7 +37,7 @@ class RecipeBase(Section):
     version: Literal[1] = Field(1, description="Version of the recipe format.")
     name: str = Field(
         pattern=_NAME_PATTERN,
-        description="Name of the recipe: run folders are runs/<name>/<timestamp>.",
+        description="Name of the recipe; runs are saved in runs/NAME/TIMESTAMP.",
     )
     description: str = Field("", description="What the recipe trains, in one or two sentences.")
 
@@ -153,19 +153,19 @@ def _model_section(registries: Registries) -> Any:
     fields: dict[str, Any] = {
         "encoder": (
             slot(registries.encoders) | None,
-            Field(None, description="Encodes the image to a latent; null for a UNet generator."),
+            Field(None, description="Encoder component; null when the generator takes the image."),
         ),
         "quantizer": (
             slot(registries.quantizers) | None,
-            Field(None, description="Quantizes the latent (VQ); null for none."),
+            Field(None, description="Quantizer component (vector quantization); null: none."),
         ),
         "generator": (
             slot(registries.generators),
-            Field(description="Decodes the latent (or translates the image) to the output."),
+            Field(description="Generator component: latent (or image) to the output image."),
         ),
         "discriminator": (
             slot(registries.discriminators) | None,
-            Field(None, description="Adversarial critic for GAN losses; null for none."),
+            Field(None, description="Discriminator component for GAN losses; null: none."),
         ),
     }
     doc = "The translator generator(quantizer(encoder(x))) and its optional critic."
@@ -175,18 +175,18 @@ def _model_section(registries: Registries) -> Any:
 def _data_section(registries: Registries) -> Any:
     transforms: Any = list[slot(registries.transforms)]  # type: ignore[misc]
     fields: dict[str, Any] = {
-        "dataset": (slot(registries.datasets), Field(description="The dataset and its root.")),
+        "dataset": (slot(registries.datasets), Field(description="Dataset component.")),
         "reader": (
             slot(registries.readers) | None,
-            Field(None, description="Image reader; null picks one by file type."),
+            Field(None, description="Reader component; null picks one by file type."),
         ),
         "transforms": (
             transforms,
-            Field(default_factory=list, description="Training transforms, applied in order."),
+            Field(default_factory=list, description="Transform components, applied in order."),
         ),
         "val_transforms": (
             transforms | None,
-            Field(None, description="Validation transforms; null: the deterministic ones."),
+            Field(None, description="Transforms of validation; null: the deterministic ones."),
         ),
         "split": (SplitConfig, Field(default_factory=dict, description="Data split.")),
         "batch_size": (int, Field(8, ge=1, description="Samples per batch (per process).")),
@@ -200,7 +200,9 @@ def _evaluate_section(registries: Registries) -> Any:
     fields: dict[str, Any] = {
         "metrics": (
             list[slot(registries.metrics)],  # type: ignore[misc]
-            Field(default_factory=list, description="Metrics to compute; empty: every metric."),
+            Field(
+                default_factory=list, description="Metric components; empty: every one installed."
+            ),
         ),
         "metric_set": (
             str | None,
@@ -216,7 +218,7 @@ def _predict_section(registries: Registries) -> Any:
     fields: dict[str, Any] = {
         "writer": (
             slot(registries.writers) | None,
-            Field(None, description="Output writer; null picks one by the output suffix."),
+            Field(None, description="Writer component; null picks one by the output suffix."),
         ),
     }
     return _section("PredictSection", PredictConfig, PredictConfig.__doc__ or "", fields)
@@ -232,7 +234,7 @@ def build_recipe_model(registries: Registries) -> type[RecipeBase]:
         "model": (_model_section(registries), Field(description="The networks.")),
         "losses": (
             list[slot(registries.losses)],  # type: ignore[misc]
-            Field(default_factory=list, description="Loss terms, summed with their weights."),
+            Field(default_factory=list, description="Loss components, summed with their weights."),
         ),
         "train": (TrainConfig, Field(default_factory=dict, description="Training.")),
         "evaluate": (
