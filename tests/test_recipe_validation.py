@@ -119,3 +119,10 @@ def test_recipe_model_is_rebuilt_when_components_change(fake_host):
     assert recipe_model(fake_host.registries) is before
     fake_host.add_plugin(AcmePlugin())
     assert recipe_model(fake_host.registries) is not before
+
+
+def test_a_component_written_as_a_bare_name_shows_the_mapping_form(fake_host, tmp_path):
+    text = GOOD_RECIPE.replace("  - {name: codebook}\n", "  - codebook\n")
+    problem = problems_of(write(tmp_path, "bad.yaml", text))["losses.1"]
+    assert "'codebook' is not a loss" in problem.message
+    assert "{name: codebook}" in problem.message

@@ -55,6 +55,10 @@ class RecipeError(I2IError):
         super().__init__(self._format())
 
     def _format(self) -> str:
+        if len(self.problems) == 1 and not self.problems[0].path:
+            problem = self.problems[0]
+            where = f" ({problem.location})" if problem.location else ""
+            return f"recipe {self.source}{where}: {problem.message}"
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         lines = [f"recipe {self.source} has {count} {noun}:"]

@@ -45,7 +45,11 @@ def _problem(error: ErrorDetails, model: type[RecipeBase], document: Document) -
     if kind == "extra_forbidden":
         message = _unknown_key(str(where.path[-1]), where)
     elif kind == "missing":
-        message = f"required key {where.path[-1]!r} is missing{_described(where)}"
+        key = where.path[-1]
+        what = f"item {key}" if isinstance(key, int) else f"key {key!r}"
+        message = f"required {what} is missing{_described(where)}"
+    elif kind in _NOT_A_MAPPING:
+        message = _not_a_mapping(error["input"], where)
     elif kind == "recipe_field":
         path = (*where.path, *str(error.get("ctx", {})["field"]).split("."))
         return Problem(path, error["msg"], document.location(path))
@@ -69,6 +73,21 @@ def _unknown_component(error: ErrorDetails, where: Walk) -> str:
         return f"'name' is missing: say which {singular(registry)} to use. {allowed}"
     tag = error.get("ctx", {}).get("tag")
     return f"unknown {singular(registry)} {tag!r}.{suggestion(tag, names)} {allowed}"
+
+
+_NOT_A_MAPPING = ("model_type", "model_attributes_type", "dict_type")
+
+
+def _not_a_mapping(value: Any, where: Walk) -> str:
+    members = slot_members(where.annotation)
+    if members:
+        kind = singular(getattr(next(iter(members.values())), KIND_ATTRIBUTE))
+        example = value if isinstance(value, str) and value in members else sorted(members)[0]
+        return (
+            f"{show_value(value)} is not a {kind}: write a mapping with the {kind}'s name and "
+            f"parameters, e.g. {{name: {example}}}"
+        )
+    return f"{show_value(value)} is not a mapping: write 'key: value' entries (or {{}} for none)"
 
 
 def _unknown_key(key: str, where: Walk) -> str:
