@@ -32,6 +32,13 @@ class SplitConfig(Section):
             "fields independently."
         ),
     )
+    stratify_by: str | None = Field(
+        None,
+        description=(
+            "A grouping key ('study'...) whose every value gets its share of validation and "
+            "test fields, so every study appears in every split; null: no strata."
+        ),
+    )
     seed: int = Field(0, description="Seed of the random split (the split is saved in the run).")
 
     @model_validator(mode="after")
