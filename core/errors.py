@@ -24,8 +24,25 @@ class PluginError(I2IError):
 
 
 def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """The entries of ``choices`` that look most like ``word`` (for "did you mean" hints)."""
-    return difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    """The entries of ``choices`` that look most like ``word`` (for "did you mean" hints).
+
+    Close means similar by :func:`difflib.get_close_matches` or one edit away (a letter
+    changed, added, removed or two swapped), which also catches short names (``l2`` → ``l1``).
+    """
+    choices = list(choices)
+    near = [c for c in choices if _one_edit_apart(word.lower(), c.lower())]
+    return list(dict.fromkeys(near + difflib.get_close_matches(word, choices, n=n, cutoff=0.6)))[:n]
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        differ = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(differ) == 2 and differ[1] == differ[0] + 1 and a[differ[0]] == b[differ[1]]
+        return len(differ) == 1 or (swapped and a[differ[1]] == b[differ[0]])
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

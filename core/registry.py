@@ -38,6 +38,11 @@ KINDS: tuple[str, ...] = (
 _NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
 
+def singular(kind: str) -> str:
+    """``loss`` for ``losses``, ``encoder`` for ``encoders``."""
+    return kind[:-2] if kind.endswith("sses") else kind[:-1]
+
+
 class Params(BaseModel):
     """Base class of component parameters: unknown keys are errors, values are validated."""
 
@@ -114,24 +119,24 @@ class Registry:
     def _check_new(self, name: str, params: type[BaseModel], description: str) -> None:
         if not _NAME_PATTERN.match(name):
             raise RegistryError(
-                f"{self._provider} registers {self.kind[:-1]} {name!r}: names are lowercase "
+                f"{self._provider} registers {singular(self.kind)} {name!r}: names are lowercase "
                 "snake_case, optionally prefixed by a package ('acme.stylegan2')."
             )
         if name in self._components:
             other = self._components[name].provider
             raise RegistryError(
-                f"{self.kind[:-1]} {name!r} is registered twice: by {other!r} and by "
+                f"{singular(self.kind)} {name!r} is registered twice: by {other!r} and by "
                 f"{self._provider!r}. Uninstall one of them, or have the third-party plugin "
                 "prefix its names with its package ('acme.name')."
             )
         if params.model_config.get("extra") != "forbid":
             raise RegistryError(
-                f"{self._provider} registers {self.kind[:-1]} {name!r} with a Params model that "
-                "accepts unknown keys; derive it from i2i.Params (extra='forbid')."
+                f"{self._provider} registers {singular(self.kind)} {name!r} with a Params model "
+                "that accepts unknown keys; derive it from i2i.Params (extra='forbid')."
             )
         if not description.strip() or "\n" in description.strip():
             raise RegistryError(
-                f"{self._provider} registers {self.kind[:-1]} {name!r} without a one-line "
+                f"{self._provider} registers {singular(self.kind)} {name!r} without a one-line "
                 "description."
             )
 
@@ -146,7 +151,7 @@ class Registry:
         known = ", ".join(sorted(self._components)) or "none"
         plugins = ", ".join(self._installed_plugins()) or "none"
         return (
-            f"Unknown {self.kind[:-1]} {name!r}.{did_you_mean(name, self._components)} "
+            f"Unknown {singular(self.kind)} {name!r}.{did_you_mean(name, self._components)} "
             f"Known {self.kind}: {known}. Installed plugins: {plugins}. "
             "Run 'i2i components' to list every component."
         )
@@ -156,7 +161,7 @@ class Registry:
         data = spec.model_dump() if isinstance(spec, BaseModel) else dict(spec)
         if "name" not in data:
             raise RegistryError(
-                f"A {self.kind[:-1]} spec needs a 'name' (one of: {', '.join(self.names())})."
+                f"A {singular(self.kind)} spec needs a 'name' (one of: {', '.join(self.names())})."
             )
         name = data.pop("name")
         return self.get(name).build(data, **context)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from i2i.errors import I2IError, close_matches
+from i2i.errors import I2IError, did_you_mean
 
 Path = tuple[str | int, ...]
 """A position in a recipe: keys and list indices from the top (``("losses", 0, "name")``)."""
@@ -71,38 +71,11 @@ class RecipeError(I2IError):
 
 
 def suggestion(word: Any, choices: Iterable[str]) -> str:
-    """`` Did you mean 'x'?`` when ``word`` is a string close to one of ``choices``.
-
-    Close means similar by :func:`difflib.get_close_matches` or one edit away (a letter
-    changed, added, removed or two swapped), which also catches short names (``l2`` → ``l1``).
-    """
-    if not isinstance(word, str):
-        return ""
-    choices = list(choices)
-    near = [c for c in choices if _one_edit_apart(word.lower(), c.lower())]
-    matches = list(dict.fromkeys(near + close_matches(word, choices)))[:3]
-    if not matches:
-        return ""
-    return " Did you mean " + " or ".join(repr(m) for m in matches) + "?"
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        differ = [i for i in range(len(a)) if a[i] != b[i]]
-        swapped = len(differ) == 2 and differ[1] == differ[0] + 1 and a[differ[0]] == b[differ[1]]
-        return len(differ) == 1 or (swapped and a[differ[1]] == b[differ[0]])
-    shorter, longer = sorted((a, b), key=len)
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+    """`` Did you mean 'x'?`` when ``word`` is a string close to one of ``choices``."""
+    return did_you_mean(word, choices) if isinstance(word, str) else ""
 
 
 def show_value(value: Any, limit: int = 60) -> str:
     """A short ``repr`` of an offending value."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def singular(kind: str) -> str:
-    """``loss`` for ``losses``, ``encoder`` for ``encoders``."""
-    return kind[:-2] if kind.endswith("sses") else kind[:-1]

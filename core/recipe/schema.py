@@ -23,10 +23,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from i2i.recipe.errors import singular, suggestion
+from i2i.recipe.errors import suggestion
 from i2i.recipe.sections import PredictConfig, Section, SplitConfig, TrainConfig
 from i2i.recipe.walk import KIND_ATTRIBUTE
-from i2i.registry import Component, Registries, Registry
+from i2i.registry import Component, Registries, Registry, singular
 
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 

@@ -13,10 +13,11 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from i2i.recipe.errors import Problem, RecipeError, show_value, singular, suggestion
+from i2i.recipe.errors import Problem, RecipeError, show_value, suggestion
 from i2i.recipe.loader import Document
 from i2i.recipe.schema import RecipeBase
 from i2i.recipe.walk import KIND_ATTRIBUTE, Walk, slot_members, strip, walk
+from i2i.registry import singular
 
 
 def validate_document(
