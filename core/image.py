@@ -3,6 +3,11 @@
 Readers (plugins in the ``readers`` registry) open a path and return an :class:`Image`. An
 image knows its shape, dtype, channel names and physical pixel sizes, and reads regions
 (one channel by name or index, some z-planes, a Y/X window) touching only the bytes needed.
+Writers (the ``writers`` registry) store (T, C, Z, Y, X) arrays whole or region by region.
+
+- :func:`open_image` chooses a reader by content (highest ``priority`` first) or by name.
+- :func:`write_image` writes an array, choosing the writer by the file's suffix.
+- :func:`convert_image` copies any readable image into any writable format, band by band.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from i2i.errors import I2IError
@@ -18,6 +24,25 @@ if TYPE_CHECKING:
     import numpy as np
 
 DIMS = "TCZYX"
+
+_LIBRARY_ERRORS = (OSError, ValueError, KeyError, IndexError, RuntimeError, TypeError)
+"""What file libraries raise on corrupt or truncated data; wrapped into :class:`ImageError`."""
+
+BIOIO_PLUGINS_BY_SUFFIX = {
+    ".czi": "bioio-czi",
+    ".nd2": "bioio-nd2",
+    ".lif": "bioio-lif",
+    ".dv": "bioio-dv",
+    ".r3d": "bioio-dv",
+    ".sldy": "bioio-sldy",
+    ".ims": "bioio-imaris",
+    ".tif": "bioio-tifffile",
+    ".tiff": "bioio-tifffile",
+    ".zarr": "bioio-ome-zarr",
+    ".png": "bioio-imageio",
+    ".jpg": "bioio-imageio",
+}
+"""The bioio plugin that reads each vendor format (others: bioio-bioformats, needs Java)."""
 
 
 class ImageError(I2IError):
@@ -67,10 +92,22 @@ class Image(ABC):
         """Physical pixel sizes (µm)."""
 
     @abstractmethod
-    def _read(
-        self, t: slice, c: list[int], z: slice, y: slice, x: slice
-    ) -> np.ndarray[Any, Any]:
+    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> np.ndarray[Any, Any]:
         """Read a validated region as a (T, C, Z, Y, X) numpy array."""
+
+    def close(self) -> None:  # noqa: B027  (optional hook; most readers hold nothing open)
+        """Release open files; reading afterwards is an error of the reader's choosing."""
+
+    def __enter__(self) -> Image:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     @property
     def dims(self) -> str:
@@ -115,17 +152,26 @@ class Image(ABC):
         """
         size_t, size_c, size_z, size_y, size_x = self.shape
         channels = self._channel_list(channel, size_c)
-        return self._read(
+        region = (
             self._axis(t, size_t, "t", "time points"),
             channels,
             self._axis(z, size_z, "z", "z-planes"),
             self._axis(y, size_y, "y", "rows"),
             self._axis(x, size_x, "x", "columns"),
         )
+        try:
+            return self._read(*region)
+        except I2IError:
+            raise
+        except _LIBRARY_ERRORS as exc:
+            raise ImageError(
+                f"{self.path}: reading t={_span(region[0])}, channels {channels}, "
+                f"z={_span(region[2])}, y={_span(region[3])}, x={_span(region[4])} failed with "
+                f"the {self.reader!r} reader ({type(exc).__name__}: {exc}). The file is "
+                "truncated or corrupt, or changed since it was opened."
+            ) from exc
 
-    def read_plane(
-        self, *, channel: int | str = 0, z: int = 0, t: int = 0
-    ) -> np.ndarray[Any, Any]:
+    def read_plane(self, *, channel: int | str = 0, z: int = 0, t: int = 0) -> np.ndarray[Any, Any]:
         """One (Y, X) plane."""
         return self.read(t=t, channel=channel, z=z)[0, 0, 0]
 
@@ -133,7 +179,13 @@ class Image(ABC):
         if channel is None:
             return list(range(size_c))
         if isinstance(channel, slice):
-            return list(range(size_c))[channel]
+            selected = list(range(size_c))[channel]
+            if not selected:
+                raise ImageError(
+                    f"{self.path}: channel range {channel.start}:{channel.stop} selects no "
+                    f"channel; the image has {size_c}: {', '.join(map(repr, self.channel_names))}."
+                )
+            return selected
         if isinstance(channel, list):
             return [self.channel_index(c) for c in channel]
         return [self.channel_index(channel)]
@@ -178,29 +230,157 @@ class Image(ABC):
         )
 
 
+def _span(index: slice) -> str:
+    return f"{index.start}:{index.stop}"
+
+
 def open_image(path: str | Path, reader: str | None = None) -> Image:
     """Open ``path`` with the named reader, or the first installed reader that accepts it.
 
-    Reader components are built with their default parameters and must provide
-    ``can_read(path) -> bool`` and ``open(path) -> Image``.
+    Readers are components of the ``readers`` registry, built with default parameters; they
+    provide ``can_read(path) -> bool`` and ``open(path) -> Image`` and may set ``priority``
+    (higher is asked first, default 0; i2i's format readers use 20-30 and its generic
+    ``bioio`` reader -10) and ``suffixes`` (used in error messages).
     """
     from i2i.plugins import get_registries
 
     path = Path(path)
     if not path.exists():
         raise ImageError(f"{path}: no such file or folder. Check the path and try again.")
-    readers = get_registries().readers
+    registry = get_registries().readers
     if reader is not None:
-        return readers.create({"name": reader}).open(path)
-    for component in readers:
-        candidate = component.build()
-        if candidate.can_read(path):
-            image: Image = candidate.open(path)
-            return image
-    names = ", ".join(readers.names()) or "none"
-    raise ImageError(
-        f"{path}: no installed reader reads this format (suffix {path.suffix or 'none'!r}). "
-        f"Installed readers: {names}. For vendor formats install the matching bioio plugin "
-        "(bioio-czi for .czi, bioio-nd2 for .nd2, bioio-lif for .lif, bioio-bioformats for "
-        "others)."
+        return _open_with(registry.create({"name": reader}), reader, path)
+    candidates = sorted(
+        ((c.name, c.build()) for c in registry),
+        key=lambda item: (-getattr(item[1], "priority", 0), item[0]),
     )
+    for name, candidate in candidates:
+        if candidate.can_read(path):
+            return _open_with(candidate, name, path)
+    raise ImageError(_unsupported_message(path, candidates))
+
+
+def _open_with(candidate: Any, name: str, path: Path) -> Image:
+    try:
+        image: Image = candidate.open(path)
+    except I2IError:
+        raise
+    except _LIBRARY_ERRORS as exc:
+        raise ImageError(
+            f"{path}: the {name!r} reader cannot read it ({type(exc).__name__}: {exc}). The "
+            "file is corrupt or truncated, or is not the format its reader expects."
+        ) from exc
+    return image
+
+
+def _unsupported_message(path: Path, candidates: list[tuple[str, Any]]) -> str:
+    names = ", ".join(name for name, _ in candidates) or "none"
+    suffix = path.suffix.lower()
+    claimed = [n for n, r in candidates if suffix and suffix in getattr(r, "suffixes", ())]
+    if claimed:
+        return (
+            f"{path}: its name ends in {suffix!r}, which the {', '.join(claimed)} reader(s) "
+            "read, but its content is not that format: the file is corrupt, truncated or "
+            f"misnamed. Installed readers: {names}."
+        )
+    plugin = BIOIO_PLUGINS_BY_SUFFIX.get(suffix, "bioio-bioformats (needs Java)")
+    return (
+        f"{path}: no installed reader reads this format (suffix {suffix or 'none'!r}). "
+        f"Installed readers: {names}. Install the bioio plugin for it, e.g. "
+        f"'pip install {plugin.split()[0]}' ({plugin}); i2i's 'bioio' reader then reads it. "
+        "Vendor formats: bioio-czi (.czi), bioio-nd2 (.nd2), bioio-lif (.lif), "
+        "bioio-bioformats (most others)."
+    )
+
+
+def get_writer(path: str | Path, writer: str | Any = None, **params: Any) -> Any:
+    """The writer for ``path``: named (with ``params``), given as an object, or by suffix.
+
+    By suffix the installed writer with the longest matching suffix wins (``.ome.zarr`` and
+    ``.zarr`` -> ``ome_zarr``; ``.ome.tif``, ``.ome.tiff``, ``.tif`` -> ``ome_tiff``).
+    """
+    from i2i.plugins import get_registries
+
+    registry = get_registries().writers
+    if writer is not None and not isinstance(writer, str):
+        return writer
+    if writer is not None:
+        return registry.create({"name": writer, **params})
+    name = Path(path).name.lower()
+    matches: list[tuple[int, str]] = []
+    known: list[str] = []
+    for component in registry:
+        suffixes = [s.lower() for s in component.build().suffixes]
+        known += suffixes
+        matches += [(len(s), component.name) for s in suffixes if name.endswith(s)]
+    if not matches:
+        raise ImageError(
+            f"{path}: no installed writer writes files named like this. Known output "
+            f"suffixes: {', '.join(known) or 'none (install a writer plugin)'}. Name the "
+            "output e.g. 'image.ome.zarr' or 'image.ome.tif'."
+        )
+    return registry.create({"name": max(matches)[1], **params})
+
+
+def write_image(
+    path: str | Path,
+    array: Any,
+    channel_names: list[str] | None = None,
+    pixel_sizes: PixelSizes | None = None,
+    writer: str | Any = None,
+    **params: Any,
+) -> Path:
+    """Write a (T, C, Z, Y, X) array (or (C, Z, Y, X), (C, Y, X), (Y, X)) atomically.
+
+    ``writer`` is a writer name, a writer object, or ``None`` to choose by ``path``'s suffix;
+    ``params`` are the named writer's parameters (``chunk=256, pyramid=2``...).
+    """
+    import numpy as np
+
+    data = np.asarray(array)
+    if not 2 <= data.ndim <= 5:
+        raise ImageError(
+            f"{path}: cannot write a {data.ndim}-D array; give (T, C, Z, Y, X), (C, Z, Y, X), "
+            "(C, Y, X) or (Y, X)."
+        )
+    if data.ndim == 3:
+        data = data[:, None]  # (C, Y, X) -> (C, 1, Y, X)
+    data = data.reshape((1,) * (5 - data.ndim) + data.shape)
+    chosen = get_writer(path, writer, **params)
+    chosen.write(Path(path), data, channel_names=channel_names, pixel_sizes=pixel_sizes)
+    return Path(path)
+
+
+def convert_image(
+    source: str | Path | Image,
+    destination: str | Path,
+    *,
+    reader: str | None = None,
+    writer: str | Any = None,
+    band_rows: int = 1024,
+    **params: Any,
+) -> Path:
+    """Copy an image into another format, keeping channel names and pixel sizes.
+
+    Reads and writes bands of ``band_rows`` rows per (t, c, z) plane, so memory stays bounded
+    by one band whatever the image size. ``params`` go to the writer (``chunk``, ``pyramid``).
+    """
+    image = source if isinstance(source, Image) else open_image(source, reader)
+    chosen = get_writer(destination, writer, **params)
+    size_t, size_c, size_z, size_y, size_x = image.shape
+    with chosen.open(
+        Path(destination),
+        shape=image.shape,
+        dtype=image.dtype,
+        channel_names=image.channel_names,
+        pixel_sizes=image.pixel_sizes,
+    ) as sink:
+        for t in range(size_t):
+            for z in range(size_z):
+                for start in range(0, size_y, band_rows):
+                    rows = slice(start, min(start + band_rows, size_y))
+                    block = image.read(t=t, z=z, y=rows)  # (1, C, 1, rows, X)
+                    sink.write_region(
+                        block, t=t, z=z, c=slice(0, size_c), y=rows, x=slice(0, size_x)
+                    )
+    return Path(destination)

@@ -1,0 +1,153 @@
+"""The region-writing protocol shared by i2i's writers.
+
+``writer.open(path, shape=..., dtype=..., channel_names=..., pixel_sizes=...)`` returns a
+:class:`RegionSink`: a context manager whose ``write_region`` stores one (T, C, Z, Y, X)
+block. Data go to a temporary name beside ``path``; leaving the ``with`` block normally
+finishes the output and moves it into place, an exception deletes it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from i2i.image import DIMS, ImageError, PixelSizes
+from i2i_plugins.bioio_io.atomic import move_into_place, remove, temporary_sibling
+
+Region = tuple[slice, slice, slice, slice, slice]
+
+
+class RegionSink(ABC):
+    """A 5-D output written block by block, moved into place when complete."""
+
+    def __init__(
+        self,
+        path: Path,
+        shape: tuple[int, ...],
+        dtype: Any,
+        channel_names: list[str] | None,
+        pixel_sizes: PixelSizes | None,
+    ):
+        self.path = Path(path)
+        self.shape = _check_shape(self.path, shape)
+        self.dtype = np.dtype(dtype)
+        self.channel_names = _check_names(self.path, channel_names, self.shape[1])
+        self.pixel_sizes = pixel_sizes or PixelSizes()
+        self.temporary = temporary_sibling(self.path)
+        self._closed = False
+
+    @abstractmethod
+    def _create(self) -> None:
+        """Create the empty output at ``self.temporary``."""
+
+    @abstractmethod
+    def _store(self, region: Region, block: np.ndarray) -> None:
+        """Store a validated block of ``self.dtype``."""
+
+    def _finish(self) -> None:  # noqa: B027  (optional step)
+        """Complete the temporary output (pyramids, final encoding) before it moves."""
+
+    def _discard(self) -> None:
+        """Release and delete everything written so far."""
+        remove(self.temporary)
+
+    def write_region(
+        self,
+        array: np.ndarray,
+        *,
+        t: int | slice = 0,
+        z: int | slice = 0,
+        c: slice | None = None,
+        y: slice | None = None,
+        x: slice | None = None,
+    ) -> None:
+        """Write a (T, C, Z, Y, X) block at the given position (ints keep their axis)."""
+        region = self._region(t, c, z, y, x)
+        block = np.asarray(array)
+        extent = tuple(s.stop - s.start for s in region)
+        if block.shape != extent:
+            raise ImageError(
+                f"{self.path}: a block of shape {block.shape} does not fit the region "
+                f"{_format(region)} of shape {extent}; give a (T, C, Z, Y, X) block."
+            )
+        if not np.can_cast(block.dtype, self.dtype, "same_kind"):
+            raise ImageError(
+                f"{self.path}: cannot store {block.dtype} values in a {self.dtype} image; "
+                f"convert the block to {self.dtype} first."
+            )
+        self._store(region, block.astype(self.dtype, copy=False))
+
+    def _region(
+        self, t: int | slice, c: slice | None, z: int | slice, y: slice | None, x: slice | None
+    ) -> Region:
+        given = (t, c, z, y, x)
+        region = []
+        for dim, index, size in zip(DIMS, given, self.shape, strict=True):
+            if index is None:
+                index = slice(0, size)
+            elif isinstance(index, int):
+                index = slice(index, index + 1)
+            start, stop, step = index.indices(size)
+            if step != 1 or start >= stop or (index.stop or 0) > size or (index.start or 0) < 0:
+                raise ImageError(
+                    f"{self.path}: region {dim.lower()}={index} is outside the image "
+                    f"({dim.lower()}=0..{size - 1}) or not a step-1 range."
+                )
+            region.append(slice(start, stop))
+        t_, c_, z_, y_, x_ = region
+        return t_, c_, z_, y_, x_
+
+    def __enter__(self) -> RegionSink:
+        self.temporary.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._create()
+        except BaseException:
+            self._discard()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self._discard()
+            return
+        try:
+            self._finish()
+            move_into_place(self.temporary, self.path)
+        except BaseException:
+            self._discard()
+            raise
+
+
+def _check_shape(path: Path, shape: tuple[int, ...]) -> tuple[int, int, int, int, int]:
+    dims = tuple(int(n) for n in shape)
+    if len(dims) != 5 or min(dims) < 1:
+        raise ImageError(
+            f"{path}: an output shape is five positive sizes (T, C, Z, Y, X), got {tuple(shape)}."
+        )
+    t, c, z, y, x = dims
+    return t, c, z, y, x
+
+
+def _check_names(path: Path, names: list[str] | None, count: int) -> list[str]:
+    if names is None:
+        return [f"C{i}" for i in range(count)]
+    names = [str(n) for n in names]
+    if len(names) != count:
+        raise ImageError(
+            f"{path}: {len(names)} channel name(s) {names} for {count} channel(s); give one "
+            "name per channel."
+        )
+    return names
+
+
+def _format(region: Region) -> str:
+    return ", ".join(f"{d.lower()}={s.start}:{s.stop}" for d, s in zip(DIMS, region, strict=True))

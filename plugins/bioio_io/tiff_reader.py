@@ -1,0 +1,105 @@
+"""OME-TIFF and plain TIFF readers on tifffile (https://github.com/cgohlke/tifffile).
+
+Pixels are read through tifffile's zarr view of the first series (``series.aszarr()``): its
+chunks are the file's tiles or strips, so a Y/X window reads only the strips or tiles that
+cross it, and one z-plane reads only its own page. Metadata: OME-XML for OME-TIFF; for plain
+TIFF the ImageJ ``unit``/``spacing`` entries with the resolution tags, or resolution in
+centimetres (inch-based resolutions are screen defaults, not microscope pixel sizes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from i2i.image import ImageError, PixelSizes
+from i2i_plugins.bioio_io.axes import AxesImage
+from i2i_plugins.bioio_io.ome_xml import parse_ome_xml
+from i2i_plugins.bioio_io.units import to_micrometres
+
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+RGB_NAMES = ["R", "G", "B", "A"]
+
+
+def is_tiff(path: Path) -> bool:
+    """Whether ``path`` is a file starting with a TIFF or BigTIFF header."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        return handle.read(4) in TIFF_MAGIC
+
+
+def is_ome_tiff(path: Path) -> bool:
+    """Whether ``path`` is a TIFF whose first page holds OME-XML."""
+    if not is_tiff(path):
+        return False
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tif:
+            return bool(tif.is_ome)
+    except Exception:  # unreadable header: let the plain TIFF reader report it
+        return False
+
+
+def open_tiff(path: Path, *, ome: bool) -> AxesImage:
+    """The first series of a TIFF as a lazily read image (``ome``: use its OME-XML)."""
+    import tifffile
+    import zarr
+
+    try:
+        tif = tifffile.TiffFile(path)
+    except (tifffile.TiffFileError, OSError, ValueError, KeyError) as exc:
+        raise ImageError(
+            f"{path}: not a readable TIFF ({type(exc).__name__}: {exc}). The file is corrupt, "
+            "truncated, or not a TIFF despite its name."
+        ) from exc
+    try:
+        series = tif.series[0]
+        array = zarr.open_array(series.aszarr(level=0), mode="r")
+        if ome:
+            names, sizes = parse_ome_xml(tif.ome_metadata or "", path)
+            reader = "ome_tiff"
+        else:
+            names, sizes = _plain_metadata(tif, series)
+            reader = "tiff"
+        if "S" in series.axes.upper() and series.shape[series.axes.upper().index("S")] > 1:
+            names = RGB_NAMES[: series.shape[series.axes.upper().index("S")]]
+        return AxesImage(path, reader, array, series.axes, names, sizes, on_close=tif.close)
+    except ImageError:
+        tif.close()
+        raise
+    except Exception as exc:
+        tif.close()
+        raise ImageError(
+            f"{path}: tifffile cannot lay out its pixels ({type(exc).__name__}: {exc}). The "
+            "file is corrupt or uses a TIFF variant i2i cannot read; try the 'bioio' reader."
+        ) from exc
+
+
+def _plain_metadata(tif: Any, series: Any) -> tuple[list[str] | None, PixelSizes]:
+    page = series.pages[0] if series.pages else tif.pages[0]
+    y, x = _resolution_size(page, "YResolution"), _resolution_size(page, "XResolution")
+    imagej = tif.imagej_metadata or {}
+    unit = imagej.get("unit")
+    if unit is not None:
+        y_size = to_micrometres(y, unit) if y else None
+        x_size = to_micrometres(x, unit) if x else None
+        return imagej.get("Labels"), PixelSizes(
+            to_micrometres(imagej.get("spacing"), unit), y_size, x_size
+        )
+    if int(page.tags.valueof("ResolutionUnit", 2)) == 3:  # centimetre
+        return None, PixelSizes(None, _cm(y), _cm(x))
+    return None, PixelSizes()
+
+
+def _resolution_size(page: Any, tag: str) -> float | None:
+    """The pixel size in the file's resolution unit (1 / pixels per unit)."""
+    value = page.tags.valueof(tag)
+    if not value or not value[0] or not value[1]:
+        return None
+    return float(value[1]) / float(value[0])
+
+
+def _cm(size: float | None) -> float | None:
+    return to_micrometres(size, "cm")
