@@ -1,0 +1,155 @@
+"""The torch ``Dataset`` of fields: reads only the planes and tiles a sample needs.
+
+Each item is the contract dict ``{"input": (Cin, H, W) float32, "target": (Cout, H, W)
+float32, "mask": (Cout,) float32 (1 = target present), "meta": dict}``. A target the field
+lacks is zeros with mask 0, so a multi-output loss ignores it. Transforms are called as
+``transform(sample, rng)`` with a ``numpy.random.Generator`` drawn from torch's random state
+(seeded per worker by the data loader), so augmentation is reproducible under a fixed seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from torch.utils.data import Dataset
+
+from i2i.data.errors import DataError
+from i2i.data.images import ImageCache
+from i2i.data.params import TilingParams, ZSelection
+from i2i.data.records import FieldRecord
+from i2i.data.selection import SampleRef, check_channel_counts, input_sources, select_planes
+from i2i.data.tiling import Tile, keep_tiles, tile_grid
+
+Sample = dict[str, Any]
+Transform = Callable[[Sample, np.random.Generator], Sample]
+
+
+class FieldDataset(Dataset[Sample]):
+    """Samples of ``records``: plane groups chosen by ``z``, optionally tiled and resampled."""
+
+    def __init__(
+        self,
+        records: Sequence[FieldRecord],
+        target_names: Sequence[str],
+        *,
+        z: ZSelection = "each",
+        tiles: TilingParams | None = None,
+        resample_to_um: float | None = None,
+        transforms: Sequence[Transform] = (),
+        reader: str | None = None,
+    ):
+        self.records = list(records)
+        self.target_names = list(target_names)
+        self.resample_to_um = resample_to_um
+        self.transforms = list(transforms)
+        self.images = ImageCache(reader)
+        self.samples = self._plan(z, tiles)
+        self.in_channels = check_channel_counts(self.records, self.samples)
+
+    # -- planning -----------------------------------------------------------------------------
+    def _plan(self, z: ZSelection, tiles: TilingParams | None) -> list[SampleRef]:
+        samples = []
+        for index, record in enumerate(self.records):
+            field_tiles: list[Tile | None] = [None]
+            if tiles is not None:
+                field_tiles = list(self._tiles(record, tiles))
+            samples += [
+                SampleRef(index, planes, tile)
+                for planes in select_planes(record, z)
+                for tile in field_tiles
+            ]
+        return samples
+
+    def _tiles(self, record: FieldRecord, tiles: TilingParams) -> list[Tile]:
+        height, width = self.images.plane_shape(record.inputs[0].source)
+        size = tiles.size
+        if size is not None and self.resample_to_um is not None:
+            size = max(1, round(size * self.resample_to_um / self._pixel_size(record)))
+        grid = tile_grid(height, width, grid=tiles.grid, size=size)
+        targets = [self.images.read(record.targets[n]) for n in self._present(record)]
+        return keep_tiles(grid, targets, tiles.min_foreground)
+
+    def _present(self, record: FieldRecord) -> list[str]:
+        return [name for name in self.target_names if name in record.targets]
+
+    def _pixel_size(self, record: FieldRecord) -> float:
+        if record.pixel_size_um is None:
+            raise DataError(
+                f"field {record.field_id!r} has no recorded pixel size, so it cannot be "
+                f"resampled to {self.resample_to_um} µm. Set the layout's pixel_size_um, or "
+                "set data.dataset.resample_to_um to null."
+            )
+        return record.pixel_size_um
+
+    # -- reading ------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, index: int) -> Sample:
+        ref = self.samples[index]
+        record = self.records[ref.record]
+        y, x = (None, None) if ref.tile is None else _region(ref.tile)
+        inputs = np.stack([self.images.read(s, y, x) for s in input_sources(record, ref.z)])
+        target, mask = self._targets(record, inputs.shape[1:], y, x)
+        sample: Sample = {
+            "input": torch.from_numpy(inputs.astype(np.float32)),  # (Cin, H, W)
+            "target": torch.from_numpy(target),  # (Cout, H, W)
+            "mask": torch.from_numpy(mask),  # (Cout,)
+            "meta": self._meta(record, ref),
+        }
+        if self.resample_to_um is not None:
+            sample = self._resample(sample, self._pixel_size(record) / self.resample_to_um)
+        rng = np.random.default_rng(int(torch.randint(0, 2**62, ())))
+        for transform in self.transforms:
+            sample = transform(sample, rng)
+        return sample
+
+    def _targets(
+        self, record: FieldRecord, shape: tuple[int, ...], y: slice | None, x: slice | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        target = np.zeros((len(self.target_names), *shape), dtype=np.float32)  # (Cout, H, W)
+        mask = np.zeros(len(self.target_names), dtype=np.float32)
+        for channel, name in enumerate(self.target_names):
+            if name not in record.targets:
+                continue
+            plane = self.images.read(record.targets[name], y, x)
+            if plane.shape != shape:
+                raise DataError(
+                    f"field {record.field_id!r}: target {name!r} ({record.targets[name].path}) "
+                    f"is {plane.shape[0]}x{plane.shape[1]} pixels but the input is "
+                    f"{shape[0]}x{shape[1]}. Inputs and targets of a field must be registered "
+                    "images of the same size."
+                )
+            target[channel], mask[channel] = plane, 1.0
+        return target, mask
+
+    def _meta(self, record: FieldRecord, ref: SampleRef) -> dict[str, Any]:
+        return {
+            "field_id": record.field_id,
+            "z": list(ref.z),
+            "tile": ref.tile,
+            "modality": record.modality,
+            "groups": dict(record.groups),
+            "pixel_size_um": self.resample_to_um or record.pixel_size_um,
+        }
+
+    @staticmethod
+    def _resample(sample: Sample, factor: float) -> Sample:
+        height, width = sample["input"].shape[-2:]
+        size = (max(1, round(height * factor)), max(1, round(width * factor)))
+        if size == (height, width):
+            return sample
+        for key in ("input", "target"):
+            sample[key] = F.interpolate(
+                sample[key][None], size=size, mode="bilinear", antialias=True, align_corners=False
+            )[0]
+        return sample
+
+
+def _region(tile: Tile) -> tuple[slice, slice]:
+    y0, x0, height, width = tile
+    return slice(y0, y0 + height), slice(x0, x0 + width)

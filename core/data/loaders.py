@@ -1,0 +1,219 @@
+"""Data loaders from a recipe's ``data`` section: index, split, transforms, batching.
+
+``build_dataloaders(data)`` accepts the validated recipe section or a plain dict with
+``dataset`` (a dataset spec: ``name`` and its parameters), ``reader``, ``transforms``,
+``val_transforms``, ``split`` (``val_fraction``, ``test_fraction``, ``group_by``,
+``stratify_by``, ``seed``), ``batch_size`` and ``num_workers``.
+
+Validation transforms default to the training ones made deterministic: a transform object
+may define ``for_validation()`` returning its deterministic stand-in (a random resized crop
+becomes a resize) or ``None`` to be dropped (flips); transforms without it are kept. A
+transform may define ``contract`` (a dict) to state what it means for the model's input
+contract (percentile normalisation does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from i2i.data.balance import balance_weights
+from i2i.data.errors import DataError
+from i2i.data.layout import Layout
+from i2i.data.records import FieldRecord
+from i2i.data.splits import SPLITS, check_split, make_split, read_split, write_split
+
+
+def _get(section: Any, key: str, default: Any = None) -> Any:
+    if isinstance(section, Mapping):
+        return section.get(key, default)
+    return getattr(section, key, default)
+
+
+def _spec(spec: Any) -> dict[str, Any]:
+    return spec.model_dump() if isinstance(spec, BaseModel) else dict(spec)
+
+
+@dataclass
+class DataLoaders:
+    """What a training run needs from its data: loaders, split, and the input contract."""
+
+    train: Any
+    val: Any
+    test: Any
+    contract: dict[str, Any]
+    splits: dict[str, list[str]]
+    layout: Layout
+    records: list[FieldRecord] = field(default_factory=list)
+
+
+def build_transforms(specs: Sequence[Any] | None) -> list[Any]:
+    """Transform objects from a list of specs (``{"name": ..., **params}``)."""
+    from i2i.plugins import get_registries
+
+    registry = get_registries().transforms
+    return [registry.create(_spec(spec)) for spec in specs or []]
+
+
+def validation_transforms(train: Sequence[Any]) -> list[Any]:
+    """The deterministic counterparts of the training transforms (module docstring)."""
+    result = []
+    for transform in train:
+        stand_in = transform.for_validation() if hasattr(transform, "for_validation") else transform
+        if stand_in is not None:
+            result.append(stand_in)
+    return result
+
+
+def build_layout(dataset: Any, reader: Any = None) -> Layout:
+    """The dataset layout named by ``dataset`` (a spec), using ``reader`` (a spec or name)."""
+    from i2i.plugins import get_registries
+
+    reader_name = reader if isinstance(reader, str) or reader is None else _get(reader, "name")
+    layout: Layout = get_registries().datasets.create(_spec(dataset), reader=reader_name)
+    return layout
+
+
+def resolve_split(
+    records: Sequence[FieldRecord], split: Any, split_path: Path | None
+) -> dict[str, list[str]]:
+    """The split file's split when it exists, else a new split (saved when a path is given)."""
+    if split_path is not None and split_path.exists():
+        splits = read_split(split_path)
+        check_split(split_path, splits, records)
+        return splits
+    options = {
+        "val_fraction": float(_get(split, "val_fraction", 0.1)),
+        "test_fraction": float(_get(split, "test_fraction", 0.0)),
+        "group_by": _get(split, "group_by"),
+        "stratify_by": _get(split, "stratify_by"),
+        "seed": int(_get(split, "seed", 0)),
+    }
+    splits = make_split(records, **options)
+    if split_path is not None:
+        write_split(split_path, splits, options)
+    return splits
+
+
+def build_dataloaders(
+    data: Any, split_path: str | Path | None = None, seed: int = 0
+) -> DataLoaders:
+    """Train/val/test loaders for a recipe's ``data`` section (see the module docstring).
+
+    ``split_path``: a split file reused when it exists, written otherwise. ``seed`` seeds
+    the shuffling of training batches (augmentation follows torch's seeded state).
+    """
+    from i2i.data.dataset import FieldDataset
+
+    layout = build_layout(_get(data, "dataset"), _get(data, "reader"))
+    records = layout.index()
+    splits = resolve_split(records, _get(data, "split", {}), _path(split_path))
+    train_transforms = build_transforms(_get(data, "transforms"))
+    val_specs = _get(data, "val_transforms")
+    val_transforms = (
+        validation_transforms(train_transforms)
+        if val_specs is None
+        else build_transforms(val_specs)
+    )
+    params = layout.params
+    reader = layout.reader
+    loaders: dict[str, Any] = {}
+    for name in SPLITS:
+        wanted = set(splits[name])
+        subset = [r for r in records if r.field_id in wanted]
+        if not subset:
+            loaders[name] = None
+            continue
+        dataset = FieldDataset(
+            subset,
+            layout.target_names,
+            z=params.z,
+            tiles=params.tiles,
+            resample_to_um=params.resample_to_um,
+            transforms=train_transforms if name == "train" else val_transforms,
+            reader=reader,
+        )
+        loaders[name] = _loader(dataset, data, name == "train", seed, params.balance)
+    if loaders["train"] is None:
+        raise DataError(
+            "the training split is empty: every field went to validation or test. Lower "
+            "data.split.val_fraction / test_fraction, or add fields to the dataset."
+        )
+    contract = input_contract(layout, records, train_transforms)
+    return DataLoaders(
+        loaders["train"], loaders["val"], loaders["test"], contract, splits, layout, records
+    )
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _loader(dataset: Any, data: Any, train: bool, seed: int, balance: str | None) -> Any:
+    import torch
+    from torch.utils.data import DataLoader, WeightedRandomSampler
+
+    generator = torch.Generator().manual_seed(seed)
+    sampler = None
+    if train and balance is not None:
+        per_sample = [dataset.records[s.record] for s in dataset.samples]
+        weights = balance_weights(per_sample, balance, dataset.target_names)
+        sampler = WeightedRandomSampler(weights, len(weights), generator=generator)
+    workers = int(_get(data, "num_workers", 0))
+    return DataLoader(
+        dataset,
+        batch_size=int(_get(data, "batch_size", 8)),
+        shuffle=train and sampler is None,
+        sampler=sampler,
+        num_workers=workers,
+        collate_fn=collate_samples,
+        generator=generator,
+        persistent_workers=workers > 0,
+        pin_memory=torch.cuda.is_available(),
+    )
+
+
+def collate_samples(samples: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Stack ``input``, ``target`` and ``mask``; ``meta`` becomes a list of dicts."""
+    import torch
+
+    shapes = {tuple(s["input"].shape) for s in samples}
+    if len(shapes) > 1:
+        fields = [s["meta"]["field_id"] for s in samples]
+        raise DataError(
+            f"samples of one batch have different sizes {sorted(shapes)} (fields {fields[:4]}). "
+            "Add a resize or crop transform (data.transforms / data.val_transforms, e.g. "
+            "{name: resize, size: 256}) or use batch_size 1."
+        )
+    return {
+        "input": torch.stack([s["input"] for s in samples]),  # (B, Cin, H, W)
+        "target": torch.stack([s["target"] for s in samples]),  # (B, Cout, H, W)
+        "mask": torch.stack([s["mask"] for s in samples]),  # (B, Cout)
+        "meta": [s["meta"] for s in samples],
+    }
+
+
+def input_contract(
+    layout: Layout, records: Sequence[FieldRecord], transforms: Sequence[Any]
+) -> dict[str, Any]:
+    """The model's input contract implied by the data (see ``i2i.predict.InputContract``)."""
+    params = layout.params
+    z: Any = params.z
+    if z == "all":
+        z = records[0].z_planes
+    sizes = {r.pixel_size_um for r in records}
+    pixel_size = params.resample_to_um or (sizes.pop() if len(sizes) == 1 else None)
+    contract: dict[str, Any] = {
+        "input_channels": layout.input_names,
+        "z_planes": list(z) if isinstance(z, list) else z,
+        "normalization": "none",
+        "pixel_size_um": pixel_size,
+        "output_channels": list(layout.target_names),
+    }
+    for transform in transforms:
+        contract.update(getattr(transform, "contract", None) or {})
+    return contract
