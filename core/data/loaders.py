@@ -217,3 +217,28 @@ def input_contract(
     for transform in transforms:
         contract.update(getattr(transform, "contract", None) or {})
     return contract
+
+
+def detect_layout(root: Path, reader: str | None = None) -> Layout:
+    """The registered layout that finds the most fields in ``root`` given only the root.
+
+    Layouts that need more than a root (a table, a pattern) are not tried.
+    """
+    from pydantic import ValidationError
+
+    from i2i.plugins import get_registries
+
+    found: list[tuple[int, str, Layout]] = []
+    for component in get_registries().datasets:
+        try:
+            layout = component.build({"root": str(root)}, reader=reader)
+            count = len(layout.index())
+        except (ValidationError, DataError):
+            continue
+        found.append((count, component.name, layout))
+    if not found:
+        raise DataError(
+            f"no dataset layout recognises the files under {str(root)!r}. Name one with "
+            "--layout (see 'i2i components datasets'), or check the folder."
+        )
+    return max(found, key=lambda item: item[0])[2]
