@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from i2i.cli import data_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import evaluate_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import plugins_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import predict_cmd  # noqa: F401  (registers its commands)
