@@ -1,0 +1,48 @@
+"""A timm backbone as a feature-pyramid encoder (Wightman, "PyTorch Image Models", 2019).
+
+``timm.create_model(name, features_only=True, in_chans=C)`` returns the backbone's feature maps
+at increasing strides; timm adapts the first convolution to ``C`` input channels (summing or
+repeating the pretrained RGB filters), so one bright-field plane needs no copying.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from i2i.errors import I2IError
+from i2i_plugins.timm_backbones import TimmEncoderParams
+
+
+class TimmEncoder(nn.Module):
+    def __init__(self, params: TimmEncoderParams, in_channels: int):
+        super().__init__()
+        import timm
+
+        if params.model_name not in timm.list_models() and not params.pretrained:
+            close = timm.list_models(f"*{params.model_name}*")[:5]
+            raise I2IError(
+                f"model.encoder.model_name: timm has no model {params.model_name!r}"
+                f"{' (similar: ' + ', '.join(close) + ')' if close else ''}. Pick a name from "
+                "timm.list_models()."
+            )
+        kwargs = {} if params.out_indices is None else {"out_indices": tuple(params.out_indices)}
+        self.backbone = timm.create_model(
+            params.model_name,
+            pretrained=params.pretrained,
+            features_only=True,
+            in_chans=in_channels,
+            **kwargs,
+        )
+        info = self.backbone.feature_info
+        self.feature_channels: list[int] = list(info.channels())
+        self.feature_reductions: list[int] = list(info.reduction())
+        self.out_channels = self.feature_channels[-1]
+        self.downsample_factor = self.feature_reductions[-1]
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        return list(self.backbone(x))  # [(B, C_i, H/r_i, W/r_i)], shallow to deep
+
+
+def build_timm_encoder(params: TimmEncoderParams, in_channels: int) -> TimmEncoder:
+    return TimmEncoder(params, in_channels)
