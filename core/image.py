@@ -305,7 +305,7 @@ def get_writer(path: str | Path, writer: str | Any = None, **params: Any) -> Any
     if writer is not None and not isinstance(writer, str):
         return writer
     if writer is not None:
-        return registry.create({"name": writer, **params})
+        return _create_writer(registry, writer, path, params)
     name = Path(path).name.lower()
     matches: list[tuple[int, str]] = []
     known: list[str] = []
@@ -319,7 +319,23 @@ def get_writer(path: str | Path, writer: str | Any = None, **params: Any) -> Any
             f"suffixes: {', '.join(known) or 'none (install a writer plugin)'}. Name the "
             "output e.g. 'image.ome.zarr' or 'image.ome.tif'."
         )
-    return registry.create({"name": max(matches)[1], **params})
+    return _create_writer(registry, max(matches)[1], path, params)
+
+
+def _create_writer(registry: Any, name: str, path: str | Path, params: dict[str, Any]) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        return registry.create({"name": name, **params})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}" for e in exc.errors()
+        )
+        fields = ", ".join(registry.get(name).params.model_fields) or "none"
+        raise ImageError(
+            f"{path}: the {name!r} writer does not accept {params} ({problems}). Its "
+            f"parameters: {fields}."
+        ) from None
 
 
 def write_image(

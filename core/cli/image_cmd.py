@@ -1,0 +1,98 @@
+"""``i2i info`` and ``i2i convert``: inspect images and convert them to OME-Zarr or OME-TIFF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from i2i.cli.app import app, print_json
+
+
+@app.command("info")
+def info_command(
+    files: Annotated[list[Path], typer.Argument(help="Image files or OME-Zarr folders.")],
+    reader: Annotated[
+        str | None, typer.Option("--reader", help="Use this reader instead of choosing one.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (a list, one per file).")
+    ] = False,
+) -> None:
+    """Show dims, shape, dtype, channel names, pixel sizes and the reader of each image.
+
+    Example: i2i info cells.ome.tif plate.ome.zarr --json
+    """
+    from i2i.image import open_image
+
+    described = []
+    for path in files:
+        with open_image(path, reader) as image:
+            described.append(image.describe())
+    if as_json:
+        print_json(described)
+        return
+    for entry in described:
+        typer.echo(_format_description(entry))
+
+
+def _format_description(entry: dict[str, Any]) -> str:
+    sizes = entry["pixel_sizes_um"]
+    pixel = ", ".join(
+        f"{axis} {value:g} µm" if value is not None else f"{axis} unknown"
+        for axis, value in sizes.items()
+    )
+    rows = [
+        ("reader", entry["reader"]),
+        ("dims", entry["dims"]),
+        ("shape", " × ".join(str(n) for n in entry["shape"])),
+        ("dtype", entry["dtype"]),
+        ("channels", ", ".join(entry["channel_names"])),
+        ("pixel size", pixel),
+    ]
+    return "\n".join([entry["path"], *(f"  {key:<12}{value}" for key, value in rows)])
+
+
+@app.command("convert")
+def convert_command(
+    source: Annotated[Path, typer.Argument(help="Any readable image (OME-TIFF, TIFF, PNG...).")],
+    destination: Annotated[
+        Path, typer.Argument(help="Output: name.ome.zarr (OME-Zarr) or name.ome.tif (OME-TIFF).")
+    ],
+    chunk: Annotated[
+        int | None, typer.Option("--chunk", help="Y/X chunk (OME-Zarr) or tile (OME-TIFF) edge.")
+    ] = None,
+    pyramid: Annotated[
+        int | None, typer.Option("--pyramid", help="Extra half-size levels (OME-Zarr only).")
+    ] = None,
+    zarr_format: Annotated[
+        int | None, typer.Option("--zarr-format", help="2 (NGFF 0.4) or 3 (NGFF 0.5).")
+    ] = None,
+    compression: Annotated[
+        str | None, typer.Option("--compression", help="e.g. zstd, lz4, zlib or none.")
+    ] = None,
+    reader: Annotated[str | None, typer.Option("--reader", help="Force this reader.")] = None,
+    writer: Annotated[
+        str | None, typer.Option("--writer", help="Force this writer (default: by suffix).")
+    ] = None,
+) -> None:
+    """Convert an image to OME-Zarr or OME-TIFF, chunked, keeping channel names and pixel sizes.
+
+    The image is copied band by band, so it need not fit in memory; the output appears under
+    its final name only when complete.
+
+    Example: i2i convert cells.ome.tif cells.ome.zarr --chunk 256 --pyramid 2
+    """
+    from i2i.image import convert_image, open_image
+
+    given = {
+        "chunk": chunk,
+        "pyramid": pyramid,
+        "zarr_format": zarr_format,
+        "compression": compression,
+    }
+    params: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+    with open_image(source, reader) as image:
+        convert_image(image, destination, writer=writer, **params)
+        typer.echo(f"{source} -> {destination} ({' × '.join(map(str, image.shape))} TCZYX)")
