@@ -5,7 +5,8 @@ fields. Units are shuffled with ``seed`` inside each stratum (the value of ``str
 their fields, e.g. the study) and each stratum gives ``round(n * fraction)`` units to
 validation and test, so every study is represented in every split in proportion (LMC: 95/5
 per study). A stratum of one unit stays in training. When rounding leaves validation (or
-test) empty although its fraction is positive, one unit moves there from the largest stratum.
+test) empty although its fraction is positive, one unit moves there from the largest stratum
+(as long as training keeps one).
 
 Split files are JSON (``{"splits": {"train": [ids], "val": [...], "test": [...]}, ...}``) or
 CSV (columns ``field_id,split``), chosen by suffix.
@@ -88,7 +89,7 @@ def make_split(
         if len(train) > len(largest_train):
             largest_train = train
     for name, fraction in (("val", val_fraction), ("test", test_fraction)):
-        if fraction > 0 and not assigned[name] and len(largest_train) > 1:
+        if fraction > 0 and not assigned[name] and largest_train and len(assigned["train"]) > 1:
             moved = largest_train.pop()
             assigned["train"].remove(moved)
             assigned[name].append(moved)
