@@ -1,0 +1,133 @@
+"""A real HTTP server on 127.0.0.1, tiny weights files and cards for the zoo tests."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+
+TINY_SPEC = {
+    "in_channels": 1,
+    "out_channels": 1,
+    "generator": {"name": "unet", "depth": 2, "base_channels": 8, "norm": "group", "groups": 4},
+}
+CONTRACT = {"input_channels": None, "output_channels": ["dapi"], "pixel_size_um": 0.5}
+
+
+def save_tiny_weights(path: Path, seed: int = 0) -> torch.nn.Module:
+    """Write a tiny UNet translator's weights with metadata; return the model (eval mode)."""
+    from i2i.model import build_model, save_weights
+
+    torch.manual_seed(seed)
+    model = build_model(TINY_SPEC).eval()
+    recipe = {"name": "tiny_unet", "description": "A tiny UNet for tests.", "model": TINY_SPEC}
+    save_weights(path, model, {"recipe": recipe, "input_contract": CONTRACT, "step": 7})
+    return model
+
+
+def outputs(model: torch.nn.Module) -> torch.Tensor:
+    """The model's prediction for a fixed input (B, 1, 16, 16)."""
+    x = torch.linspace(0, 1, 256).reshape(1, 1, 16, 16)
+    with torch.no_grad():
+        return model(x)[0]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def card(name: str, urls: list[str], data: bytes, file_name: str | None = None) -> dict[str, Any]:
+    """An available card whose one file is ``data`` served at ``urls``."""
+    return {
+        "name": name,
+        "description": "A tiny test model.",
+        "task": "in-silico-painting",
+        "organelles": ["dapi"],
+        "input": {"modality": ["phase-contrast"], "channels": ["phase"]},
+        "pixel_size_um": 0.5,
+        "normalization": {"method": "percentile", "percentiles": [2.0, 99.8]},
+        "recipe": None,
+        "files": [
+            {
+                "name": file_name or f"{name}.safetensors",
+                "urls": urls,
+                "sha256": sha256(data),
+                "size": len(data),
+            }
+        ],
+        "licence": "CC-BY-4.0",
+        "citation": "Nobody, tests.",
+        "status": "available",
+        "source": "Written by the test.",
+    }
+
+
+def write_manifest(path: Path, cards: list[dict[str, Any]]) -> Path:
+    path.write_text(yaml.safe_dump(cards, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@dataclass
+class FileServer:
+    """What the server serves, what it was asked, and how many responses to cut short."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+    truncate: dict[str, int] = field(default_factory=dict)
+    cut_after: int = 1000
+    port: int = 0
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+
+def _handler(state: FileServer) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            name = self.path.lstrip("/")
+            state.requests.append(name)
+            data = state.files.get(name)
+            if data is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if state.truncate.get(name, 0) > 0:
+                state.truncate[name] -= 1
+                self.wfile.write(data[: state.cut_after])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def serving() -> Iterator[FileServer]:
+    """A threaded HTTP server on 127.0.0.1 (a free port) for the duration of the block."""
+    state = FileServer()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
