@@ -390,3 +390,16 @@ def test_cli_errors_are_one_paragraph(tmp_path: Path, capsys: pytest.CaptureFixt
         assert exit_info.value.code == 1
         error = capsys.readouterr().err
         assert error.startswith("Error: ") and expected in error and "Traceback" not in error
+
+
+def test_docs_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "io.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 3
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "docs/io.md", "exec"), {})
+    assert open_image("prediction.ome.zarr").channel_names == ["Nucleus", "Mitochondria"]
+    assert len(list((tmp_path / "cells.ome.zarr").iterdir())) >= 3  # .zattrs, .zgroup, levels
