@@ -26,11 +26,12 @@ def to_micrometres(value: float | str | None, unit: str | None) -> float | None:
     """``value`` given in ``unit`` as micrometres; ``None`` when either is missing or unknown.
 
     Accepts OME-XML symbols (``µm``, ``nm``, ``Å``), NGFF/UDUNITS names (``micrometer``) and
-    ImageJ's ``micron``; the Greek mu (U+03BC) counts as the micro sign.
+    ImageJ's ``micron`` and escaped ``\\u00B5m``; the Greek mu (U+03BC) counts as the micro
+    sign.
     """
     if value is None or unit is None:
         return None
-    key = unit.strip().replace("\u03bc", "\u00b5").lower()
+    key = unit.strip().lower().replace("\u03bc", "\u00b5").replace("\\u00b5", "\u00b5")
     key = key.removesuffix("s") if key.endswith(("meters", "microns")) else key
     factor = _MICROMETRES_PER_UNIT.get(key)
     size = float(value)

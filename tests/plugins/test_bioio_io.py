@@ -62,6 +62,7 @@ def test_units_convert_to_micrometres() -> None:
     assert to_micrometres(500, "nm") == pytest.approx(0.5)
     assert to_micrometres("0.25", "\u03bcm") == 0.25
     assert to_micrometres(2, "micrometer") == 2
+    assert to_micrometres(3, "\\u00B5m") == 3  # as ImageJ writes it
     assert to_micrometres(1, "pixel") is None
     assert to_micrometres(None, "µm") is None
 
@@ -120,6 +121,37 @@ def test_isl_16_bit_pngs_with_commas_in_names(shared_data: Path) -> None:
         np.testing.assert_array_equal(
             image.read(y=slice(10, 30), x=slice(0, 7))[0, 0, 0], expected[10:30, :7]
         )
+
+
+def test_rgb_png_samples_become_channels_in_both_readers(tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    rgb = np.random.default_rng(2).integers(0, 255, (6, 7, 3), dtype=np.uint8)
+    PILImage.fromarray(rgb).save(tmp_path / "rgb.png")
+    for reader in ("png", "bioio"):
+        with open_image(tmp_path / "rgb.png", reader=reader) as image:
+            assert image.shape == (1, 3, 1, 6, 7), reader
+            np.testing.assert_array_equal(
+                image.read(channel=[2, 1])[0, :, 0], rgb[..., [2, 1]].transpose(2, 0, 1)
+            )
+    assert open_image(tmp_path / "rgb.png").channel_names == ["R", "G", "B"]
+
+
+def test_imagej_hyperstack_pixel_sizes(tmp_path: Path) -> None:
+    import tifffile
+
+    stack = np.arange(2 * 3 * 4 * 5, dtype=np.uint16).reshape(3, 2, 4, 5)  # (Z, C, Y, X)
+    tifffile.imwrite(
+        tmp_path / "hyper.tif",
+        stack,
+        imagej=True,
+        resolution=(1 / 0.2, 1 / 0.2),
+        metadata={"axes": "ZCYX", "unit": "um", "spacing": 1.5},
+    )
+    with open_image(tmp_path / "hyper.tif") as image:
+        assert image.reader == "tiff" and image.shape == (1, 2, 3, 4, 5)
+        assert image.pixel_sizes == PixelSizes(1.5, pytest.approx(0.2), pytest.approx(0.2))
+        np.testing.assert_array_equal(image.read()[0], stack.transpose(1, 0, 2, 3))
 
 
 # -- round trips --------------------------------------------------------------------------------
