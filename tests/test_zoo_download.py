@@ -67,7 +67,9 @@ def test_mirrors_are_tried_in_order(tmp_path, monkeypatch, cache, server, weight
     assert server.requests == ["missing.safetensors", "good.safetensors"]
 
 
-def test_tampered_file_is_rejected_and_nothing_is_left(tmp_path, monkeypatch, cache, server, weights):
+def test_tampered_file_is_rejected_and_nothing_is_left(
+    tmp_path, monkeypatch, cache, server, weights
+):
     data, _ = weights
     tampered = bytearray(data)
     tampered[-1] ^= 0xFF
@@ -116,7 +118,9 @@ def test_offline_uses_the_cached_file(tmp_path, monkeypatch, cache, server, weig
     assert server.requests == ["w.safetensors"]
 
 
-def test_offline_without_cached_file_is_a_clear_error(tmp_path, monkeypatch, cache, server, weights):
+def test_offline_without_cached_file_is_a_clear_error(
+    tmp_path, monkeypatch, cache, server, weights
+):
     data, _ = weights
     server.files["w.safetensors"] = data
     use_cards(tmp_path, monkeypatch, card("lab-dapi", [server.url("w.safetensors")], data))
@@ -128,7 +132,9 @@ def test_offline_without_cached_file_is_a_clear_error(tmp_path, monkeypatch, cac
     assert files_under(cache) == []
 
 
-def test_corrupt_cached_file_is_reported_then_replaced(tmp_path, monkeypatch, cache, server, weights):
+def test_corrupt_cached_file_is_reported_then_replaced(
+    tmp_path, monkeypatch, cache, server, weights
+):
     data, _ = weights
     server.files["w.safetensors"] = data
     use_cards(tmp_path, monkeypatch, card("lab-dapi", [server.url("w.safetensors")], data))
@@ -183,12 +189,9 @@ def test_unavailable_model_explains_where_weights_come_from(cache):
 def test_manifest_from_a_url_resolves_relative_file_urls(monkeypatch, cache, server, weights):
     data, expected = weights
     server.files["models/lab-dapi.safetensors"] = data
-    server.files["models/zoo.yaml"] = (
-        write_manifest(
-            cache.parent / "remote.yaml", [card("lab-dapi", ["lab-dapi.safetensors"], data)]
-        )
-        .read_bytes()
-    )
+    server.files["models/zoo.yaml"] = write_manifest(
+        cache.parent / "remote.yaml", [card("lab-dapi", ["lab-dapi.safetensors"], data)]
+    ).read_bytes()
     monkeypatch.setenv("I2I_ZOO_MANIFEST", server.url("models/zoo.yaml"))
 
     assert torch.equal(outputs(i2i.load_model("lab-dapi", progress=False)), expected)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from i2i.cli.app import app, print_json
+from i2i.cli.model_cmd import import_taming_command
 
 zoo_app = typer.Typer(
     help="Models by name: list, describe, download, verify the cache, export runs for publishing.",
@@ -15,6 +16,7 @@ zoo_app = typer.Typer(
 )
 app.add_typer(zoo_app, name="zoo")
 
+_SHORT_MODALITY = {"bright-field": "BF", "phase-contrast": "PC", "dic": "DIC"}
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -34,12 +36,14 @@ def list_command(as_json: JsonOption = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("name", "organelles", "modality", "size", "status", "cached")
+    table = Table()
+    for column in ("name", "organelles", "modality", "size", "status", "cached"):
+        table.add_column(column, no_wrap=column != "organelles")
     for row in rows:
         table.add_row(
             row["name"],
             ", ".join(row["organelles"]),
-            ", ".join(row["modality"]),
+            "/".join(_SHORT_MODALITY.get(m, m) for m in row["modality"]),
             _human_size(row["size"]) if row["size"] else "-",
             row["status"],
             row["cached"],
@@ -151,7 +155,9 @@ def export_command(
     citation: Annotated[str, typer.Option("--citation", help="What users should cite.")] = "",
     modality: Annotated[
         list[str] | None,
-        typer.Option("--modality", help="Input modality (repeatable): bright-field, phase-contrast."),
+        typer.Option(
+            "--modality", help="Input modality (repeatable): bright-field, phase-contrast."
+        ),
     ] = None,
     description: Annotated[
         str | None, typer.Option("--description", help="One sentence about the model.")
@@ -181,3 +187,7 @@ def export_command(
         base_url=base_url,
     )
     typer.echo(f"wrote {card_path} and {card_path.with_suffix('.safetensors')}")
+
+
+# ``i2i zoo import-taming`` is ``i2i model import-taming``: convert the authors' checkpoints.
+zoo_app.command("import-taming")(import_taming_command)

@@ -124,9 +124,7 @@ def ensure_file(card: ModelCard, file: ZooFile, *, progress: bool = True) -> Pat
     try:
         return fetch(remote, file.sha256, Path(MODELS, card.name, file.name), progress=progress)
     except DownloadError as exc:
-        raise ModelUnavailableError(
-            f"Model {card.name!r}: {exc}" + _joined(problems)
-        ) from None
+        raise ModelUnavailableError(f"Model {card.name!r}: {exc}" + _joined(problems)) from None
 
 
 def _joined(problems: list[str]) -> str:

@@ -92,7 +92,8 @@ def _card(
     from i2i.predict.contract import InputContract
 
     contract = InputContract.from_metadata(metadata["input_contract"], str(weights))
-    recipe = metadata.get("recipe") if isinstance(metadata.get("recipe"), dict) else {}
+    found = metadata.get("recipe")
+    recipe: dict[str, Any] = found if isinstance(found, dict) else {}
     channels = [str(c) for c in contract.input_channels or []] or ["all channels of the image"]
     normalization: dict[str, Any] = {"method": contract.normalization}
     if contract.normalization == "percentile":

@@ -24,7 +24,9 @@ class ModelNotFoundError(I2IError):
     """A model name or path does not lead to weights."""
 
 
-def load_model(name_or_path: str | Path, *, device: str = "cpu", progress: bool = True) -> nn.Module:
+def load_model(
+    name_or_path: str | Path, *, device: str = "cpu", progress: bool = True
+) -> nn.Module:
     """The model named by a zoo name, a ``.safetensors`` file or a run folder, in eval mode.
 
     A zoo model is downloaded into the cache first when needed (``I2I_OFFLINE=1``: cache

@@ -26,8 +26,8 @@ from typing import Any, cast
 
 import yaml
 
-from i2i.errors import I2IError, did_you_mean
 from i2i.download import cache_dir, offline
+from i2i.errors import I2IError, did_you_mean
 from i2i.zoo.card import PACKAGE_SCHEME, ModelCard, parse_card
 
 MANIFEST_ENV = "I2I_ZOO_MANIFEST"
