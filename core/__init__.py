@@ -16,6 +16,7 @@ from i2i.registry import KINDS, Params
 if TYPE_CHECKING:
     from i2i.recipe import load_recipe
     from i2i.registry import Registries
+    from i2i.zoo import load_model
 
     registries: Registries
 
@@ -25,6 +26,7 @@ __all__ = [
     "Params",
     "__version__",
     "hookimpl",
+    "load_model",
     "load_recipe",
     "predict",
     "registries",
@@ -40,6 +42,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module("i2i.predict")
+    if name == "load_model":
+        from i2i.zoo import load_model
+
+        return load_model
     if name == "load_recipe":
         from i2i.recipe import load_recipe
 

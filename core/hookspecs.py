@@ -62,3 +62,20 @@ def i2i_recipe_dirs() -> list[str | Path]:  # type: ignore[empty-body]
 
     :return: folders (paths or strings) holding recipe files.
     """
+
+
+@hookspec
+def i2i_zoo_sources() -> list[str | Path]:  # type: ignore[empty-body]
+    """Name model cards that the plugin adds to the zoo.
+
+    Called by ``i2i zoo list|info|download``, by :func:`i2i.load_model` and by ``i2i predict
+    --model NAME`` to find models by name. Each returned item is a YAML file holding one model
+    card or a list of cards, a folder of such files, or an ``http(s)://`` URL of one. File URLs
+    without a scheme are relative to the file that lists them, so a plugin can ship its
+    weights as package data next to its cards (``urls: [acme-mito.safetensors]``) and they
+    load offline, after the same sha256 check as a download. Cards are validated like i2i's
+    own (see ``docs/zoo.md``); two cards with the same name, from any source, are an error
+    naming both, so prefix model names with the plugin's name (``acme-mito``).
+
+    :return: paths (or strings) of YAML files or folders, or URLs of YAML files.
+    """
