@@ -12,12 +12,12 @@ import torch.nn.functional as F
 from predict_support import NpyPlugin, identity_net, local_net, save_npy
 
 import i2i
-from i2i.image import PixelSizes
+from i2i.image import ImageError, PixelSizes
 from i2i.predict import ContractError, InputContract, PixelSizeWarning, Predictor
 from i2i.predict.arrays import ArrayImage
 from i2i.predict.loading import ModelNotFoundError, load_predictor
 from i2i.predict.normalize import plane_percentiles
-from i2i.predict.output import OutputError, to_dtype
+from i2i.predict.output import to_dtype
 from i2i.predict.resample import ResampledReader, ResamplingWriter, taps
 
 
@@ -232,7 +232,7 @@ def test_failed_prediction_leaves_no_output(tmp_path, i2i_host):
 
 def test_unknown_output_suffix_names_the_known_ones(tmp_path, i2i_host):
     i2i_host.add_plugin(NpyPlugin())
-    with pytest.raises(OutputError, match=r"\.npy"):
+    with pytest.raises(ImageError, match=r"\.npy"):
         predictor().predict(np.zeros((8, 8), np.float32), out=tmp_path / "out.png")
 
 

@@ -18,11 +18,11 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from i2i.image import Image, PixelSizes, open_image
+from i2i.image import Image, PixelSizes, get_writer, open_image
 from i2i.predict.arrays import ArrayImage, ArraySink
 from i2i.predict.contract import ContractError, InputContract
 from i2i.predict.normalize import normalizer, plane_percentiles
-from i2i.predict.output import to_dtype, writer_for
+from i2i.predict.output import to_dtype
 from i2i.predict.resample import ResampledReader, ResamplingWriter, resampled_length
 from i2i.predict.sliding_window import ReadRegion, WriteRows, sliding_window_predict
 from i2i.predict.tiling import TileGrid
@@ -114,28 +114,27 @@ class Predictor:
     # -- public API -------------------------------------------------------------------------
 
     def predict(
-        self, image: Image | str | Path | Any, out: str | Path | None = None, writer: Any = None
+        self, image: Image | str | Path | Any, out: str | Path | Any = None, writer: Any = None
     ) -> Any:
         """Predict ``image`` (an Image, a path, or an array); write to ``out`` or return it.
 
-        With ``out`` the prediction is streamed to that file (with ``writer``, or the writer
-        chosen by its suffix) and its path is returned; without, a float32 array is returned:
-        (T, C, Z, Y, X) for images and paths, and for arrays the input's layout with the
-        predicted channels.
+        ``out`` is a file path (streamed there with ``writer``, or the writer chosen by its
+        suffix; its path is returned), a sink with the writers' ``write_region`` method
+        (returned), or ``None``: a float32 array is returned, (T, C, Z, Y, X) for images and
+        paths, and for arrays the input's layout with the predicted channels.
         """
         source = _as_image(image)
         self._check_channels(source)
         planes = self._planes(source)
-        shape = (
-            source.shape[0],
-            len(self.contract.output_channels),
-            _z_out(planes),
-            *source.shape[3:],
-        )
+        channels = len(self.contract.output_channels)
+        shape = (source.shape[0], channels, _z_out(planes), *source.shape[3:])
         if out is None:
             sink = ArraySink(shape)
             self._run(source, planes, sink, np.dtype(np.float32))
             return source.restore_rank(sink.array) if isinstance(source, ArrayImage) else sink.array
+        if hasattr(out, "write_region"):
+            self._run(source, planes, out, np.dtype(np.float32))
+            return out
         path = Path(out)
         dtype = np.dtype(np.float32) if self.output_dtype == "float32" else source.dtype
         pixel_sizes = PixelSizes(
@@ -143,7 +142,7 @@ class Predictor:
             source.pixel_sizes.y,
             source.pixel_sizes.x,
         )
-        with (writer or writer_for(path)).open(
+        with get_writer(path, writer).open(
             path,
             shape=shape,
             dtype=dtype,

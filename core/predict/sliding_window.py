@@ -2,14 +2,17 @@
 
 Tiles are processed one row of tiles (a *band*) at a time. The band's input rows are read once,
 with reflection beyond the image border, cut into tiles, and run through the model in batches.
-Each tile's prediction, times the blending window, is added to an accumulator that spans one
-tile height and the full image width, together with the window itself. Once a band is done,
-every row above the next band's first row is final: it is divided by its accumulated weight and
-handed to ``write_rows``, and the accumulator shifts down. Memory is therefore bounded by one
-band (``(C_out + 1) × tile height × width`` floats plus one input band), not by the image.
+Each tile's prediction, times the blending window, is added to an accumulator (on the host,
+in NumPy: these small element-wise steps then never wait on a busy thread pool) that spans one
+tile height and the full image width. Once a band is done, every row above the next band's
+first row is final: it is divided by its summed weight (separable, so computed once from two
+1-D sums) and handed to ``write_rows``, and the accumulator shifts down. Memory is therefore
+bounded by one band (``C_out × tile height × width`` floats plus one input band), not by the
+image.
 
 Blending by weighted accumulation follows nnU-Net (Isensee et al., 2021) and MONAI's
-``sliding_window_inference``; the window is :func:`i2i.predict.window.blending_window`.
+``sliding_window_inference``; the window is :func:`i2i.predict.window.blending_window`
+(built here from its two 1-D profiles).
 """
 
 from __future__ import annotations
@@ -19,41 +22,61 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from i2i.predict.tiling import ReadRegion, TileGrid, read_reflected
-from i2i.predict.window import blending_window
+from i2i.predict.tiling import AxisTiling, ReadRegion, TileGrid, read_reflected
+from i2i.predict.window import gaussian_profile
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 WriteRows = Callable[[slice, np.ndarray], None]
 
 
+def _weight_sum(axis: AxisTiling, profile: np.ndarray) -> np.ndarray:
+    """The 1-D window ``profile`` summed over the tiles of ``axis``, from its first tile start."""
+    total = np.zeros(axis.stop - axis.first)
+    for start in axis.starts:
+        total[start - axis.first : start - axis.first + axis.tile] += profile
+    return total
+
+
 class _BandAccumulator:
-    """Weighted sums over rows ``top .. top + height`` and the tiled column range."""
+    """Weighted sums of tile predictions over rows ``top .. top + height`` and the tiled columns.
 
-    def __init__(self, channels: int, height: int, width: int, top: int, device: torch.device):
-        self.top = top
-        self.values = torch.zeros(channels, height, width, device=device)  # (C, h, W')
-        self.weights = torch.zeros(height, width, device=device)  # (h, W')
+    The window is an outer product of two 1-D profiles and the grid a product of two axes, so
+    the summed weight is the outer product of the two per-axis sums: it is computed once and
+    nothing but the predictions is accumulated.
+    """
 
-    def add(self, prediction: torch.Tensor, window: torch.Tensor, y: int, x: int) -> None:
-        """Add a (C, th, tw) ``prediction`` at image row ``y``, accumulator column ``x``."""
-        rows = slice(y - self.top, y - self.top + window.shape[0])
-        columns = slice(x, x + window.shape[1])
-        self.values[:, rows, columns] += prediction * window
-        self.weights[rows, columns] += window
+    def __init__(self, grid: TileGrid, channels: int, sigma_fraction: float):
+        rows = gaussian_profile(grid.y.tile, sigma_fraction, grid.y.border)
+        columns = gaussian_profile(grid.x.tile, sigma_fraction, grid.x.border)
+        self.window = np.outer(rows, columns).astype(np.float32)  # (th, tw)
+        self.row_weights = _weight_sum(grid.y, rows)  # (Y',)
+        self.column_weights = _weight_sum(grid.x, columns)  # (X',)
+        self.first_row = self.top = grid.y.first
+        width = grid.x.stop - grid.x.first
+        self.values = np.zeros((channels, grid.y.tile, width), np.float32)  # (C, th, X')
+
+    def add(self, predictions: np.ndarray, y: int, columns: list[int]) -> None:
+        """Add (B, C, th, tw) tile ``predictions`` at image row ``y`` and tiled ``columns``."""
+        predictions *= self.window
+        rows = slice(y - self.top, y - self.top + self.window.shape[0])
+        for tile, x in zip(predictions, columns, strict=True):
+            self.values[:, rows, x : x + self.window.shape[1]] += tile
 
     def blended(self, start: int, stop: int, columns: slice) -> np.ndarray:
         """Image rows ``start..stop`` as a (C, rows, columns) float32 array."""
         rows = slice(start - self.top, stop - self.top)
-        values = self.values[:, rows, columns] / self.weights[rows, columns]
-        return values.float().cpu().numpy()
+        weights = np.outer(
+            self.row_weights[start - self.first_row : stop - self.first_row],
+            self.column_weights[columns],
+        )
+        return (self.values[:, rows, columns] / weights).astype(np.float32)
 
     def shift_to(self, top: int) -> None:
         """Drop the rows above ``top``; new rows at the bottom start at zero."""
-        shift = min(top - self.top, self.weights.shape[0])
-        self.values = torch.cat(
-            [self.values[:, shift:], torch.zeros_like(self.values[:, :shift])], 1
-        )
-        self.weights = torch.cat([self.weights[shift:], torch.zeros_like(self.weights[:shift])])
+        shift = min(top - self.top, self.values.shape[1])
+        kept = self.values.shape[1] - shift
+        self.values[:, :kept] = self.values[:, shift:].copy()
+        self.values[:, kept:] = 0
         self.top = top
 
 
@@ -81,25 +104,20 @@ def sliding_window_predict(
     device = torch.device(device)
     grid = TileGrid.plan(*shape, tile_size, overlap, multiple_of)
     tile_h, tile_w = grid.tile_shape
-    window = blending_window(
-        tile_h, tile_w, sigma_fraction=sigma_fraction, border=(grid.y.border, grid.x.border)
-    ).to(device)
     image_columns = slice(-grid.x.first, -grid.x.first + shape[1])
+    offsets = [x - grid.x.first for x in grid.x.starts]
     accumulator: _BandAccumulator | None = None
     written = 0
     for band_index, y in enumerate(grid.y.starts):
         band = read_reflected(read, (y, y + tile_h), (grid.x.first, grid.x.stop), shape)
-        band_tensor = torch.from_numpy(np.ascontiguousarray(band, dtype=np.float32))
-        offsets = [x - grid.x.first for x in grid.x.starts]
         for batch_start in range(0, len(offsets), batch_size):
             batch_offsets = offsets[batch_start : batch_start + batch_size]
-            tiles = torch.stack([band_tensor[:, :, x : x + tile_w] for x in batch_offsets])
-            predictions = forward(tiles.to(device)).float()  # (B, C_out, th, tw)
+            tiles = np.stack([band[:, :, x : x + tile_w] for x in batch_offsets])
+            tiles_in = torch.from_numpy(tiles.astype(np.float32, copy=False)).to(device)
+            predictions = forward(tiles_in).float().cpu().numpy()  # (B, C_out, th, tw)
             if accumulator is None:
-                width = grid.x.stop - grid.x.first
-                accumulator = _BandAccumulator(predictions.shape[1], tile_h, width, y, device)
-            for prediction, x in zip(predictions, batch_offsets, strict=True):
-                accumulator.add(prediction, window, y, x)
+                accumulator = _BandAccumulator(grid, predictions.shape[1], sigma_fraction)
+            accumulator.add(predictions, y, batch_offsets)
             if progress is not None:
                 progress(len(batch_offsets))
         assert accumulator is not None
