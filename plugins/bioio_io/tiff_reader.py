@@ -1,16 +1,22 @@
 """OME-TIFF and plain TIFF readers on tifffile (https://github.com/cgohlke/tifffile).
 
-Pixels are read through tifffile's zarr view of the first series (``series.aszarr()``): its
-chunks are the file's tiles or strips, so a Y/X window reads only the strips or tiles that
-cross it, and one z-plane reads only its own page. Metadata: OME-XML for OME-TIFF; for plain
+Pixels are read through two of tifffile's zarr views of the first series (``aszarr``): one
+whose chunks are the file's tiles or strips, one whose chunks are whole pages (planes). Each
+read uses the view that touches fewer bytes and chunks (:class:`TiffPixels`): a small window
+of a large tiled plane reads only the tiles that cross it; a window of a small plane with
+one-row strips (as Bio-Formats writes) reads its page at once rather than dozens of strips.
+Either way one z-plane reads only its own pages. Metadata: OME-XML for OME-TIFF; for plain
 TIFF the ImageJ ``unit``/``spacing`` entries with the resolution tags, or resolution in
 centimetres (inch-based resolutions are screen defaults, not microscope pixel sizes).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from i2i.image import ImageError, PixelSizes
 from i2i_plugins.bioio_io.axes import AxesImage
@@ -45,7 +51,6 @@ def is_ome_tiff(path: Path) -> bool:
 def open_tiff(path: Path, *, ome: bool) -> AxesImage:
     """The first series of a TIFF as a lazily read image (``ome``: use its OME-XML)."""
     import tifffile
-    import zarr
 
     try:
         tif = tifffile.TiffFile(path)
@@ -56,7 +61,7 @@ def open_tiff(path: Path, *, ome: bool) -> AxesImage:
         ) from exc
     try:
         series = tif.series[0]
-        array = zarr.open_array(series.aszarr(level=0), mode="r")
+        array = TiffPixels(series)
         if ome:
             names, sizes = parse_ome_xml(tif.ome_metadata or "", path)
             reader = "ome_tiff"
@@ -75,6 +80,49 @@ def open_tiff(path: Path, *, ome: bool) -> AxesImage:
             f"{path}: tifffile cannot lay out its pixels ({type(exc).__name__}: {exc}). The "
             "file is corrupt or uses a TIFF variant i2i cannot read; try the 'bioio' reader."
         ) from exc
+
+
+class TiffPixels:
+    """A TIFF series sliced through its strip/tile chunks or its page chunks, whichever is cheaper.
+
+    The cost of a read is estimated per view as ``chunks touched × (CHUNK_SECONDS + chunk
+    bytes / BYTES_PER_SECOND)`` (constants measured with tifffile 2026 and zarr 3 on a
+    2-core machine: about 0.1 ms of overhead per chunk, about 500 MB/s of decoding).
+    """
+
+    CHUNK_SECONDS = 1e-4
+    BYTES_PER_SECOND = 5e8
+
+    def __init__(self, series: Any):
+        import tifffile
+        import zarr
+
+        self.by_segment = zarr.open_array(series.aszarr(level=0), mode="r")
+        self.by_page = zarr.open_array(
+            series.aszarr(level=0, chunkmode=tifffile.CHUNKMODE.PAGE), mode="r"
+        )
+        self.shape = tuple(self.by_segment.shape)
+        self.dtype = np.dtype(self.by_segment.dtype)
+
+    def __getitem__(self, key: tuple[int | slice, ...]) -> np.ndarray:
+        views = (self.by_segment, self.by_page)
+        cheapest = min(views, key=lambda view: self._cost(view, key))
+        return np.asarray(cheapest[key])
+
+    def _cost(self, view: Any, key: tuple[int | slice, ...]) -> float:
+        chunks = math.prod(
+            _chunks_touched(index, size, chunk)
+            for index, size, chunk in zip(key, self.shape, view.chunks, strict=True)
+        )
+        chunk_bytes = math.prod(view.chunks) * self.dtype.itemsize
+        return chunks * (self.CHUNK_SECONDS + chunk_bytes / self.BYTES_PER_SECOND)
+
+
+def _chunks_touched(index: int | slice, size: int, chunk: int) -> int:
+    if isinstance(index, int):
+        return 1
+    start, stop, _ = index.indices(size)
+    return (stop - 1) // chunk - start // chunk + 1 if stop > start else 0
 
 
 def _plain_metadata(tif: Any, series: Any) -> tuple[list[str] | None, PixelSizes]:

@@ -265,24 +265,37 @@ def test_ome_zarr_window_reads_only_its_chunks(tmp_path: Path) -> None:
         image.read()
 
 
-def test_ome_tiff_window_reads_only_its_tiles(tmp_path: Path) -> None:
+def test_ome_tiff_window_of_a_large_plane_reads_only_its_tiles(tmp_path: Path) -> None:
     import tifffile
 
-    array = np.random.default_rng(1).integers(0, 999, (1, 1, 1, 64, 64)).astype(np.uint16)
-    path = write_image(tmp_path / "a.ome.tif", array, chunk=16)
+    array = np.random.default_rng(1).integers(0, 999, (1, 1, 1, 1024, 1024)).astype(np.uint16)
+    path = write_image(tmp_path / "a.ome.tif", array, chunk=128)
     with tifffile.TiffFile(path) as tif:
         page = tif.pages[0]
         tiles = list(zip(page.dataoffsets, page.databytecounts, strict=True))
-    assert len(tiles) == 16
+    assert len(tiles) == 64
     with path.open("r+b") as handle:
         for index, (offset, count) in enumerate(tiles):
-            if index // 4 != 2:  # keep tile row 2 (y 32:48) only
+            if index // 8 != 2:  # keep tile row 2 (y 256:384) only
                 handle.seek(offset)
                 handle.write(b"\xff" * count)
     image = open_image(path)
-    np.testing.assert_array_equal(image.read(y=slice(33, 47)), array[..., 33:47, :])
+    np.testing.assert_array_equal(image.read(y=slice(260, 380)), array[..., 260:380, :])
     with pytest.raises(ImageError, match="a.ome.tif: reading"):
-        image.read(y=slice(0, 17))
+        image.read(y=slice(0, 300))
+
+
+def test_small_planes_are_read_page_by_page(shared_data: Path) -> None:
+    from i2i_plugins.bioio_io.tiff_reader import TiffPixels
+
+    with open_image(shared_data / NELLIE) as image:
+        pixels = image._array
+        assert isinstance(pixels, TiffPixels)
+        assert pixels.by_segment.chunks == (1, 1, 1, 279)  # one-row strips
+        window = (3, 4, slice(10, 74), slice(0, 64))
+        assert pixels._cost(pixels.by_page, window) < pixels._cost(pixels.by_segment, window)
+        whole = image.read()
+    assert whole.shape == (30, 1, 17, 192, 279)
 
 
 # -- atomic region writes -----------------------------------------------------------------------
