@@ -1,51 +1,32 @@
-"""``load_predictor``: one way to get a ready predictor from a weights file, run folder or name."""
+"""``load_predictor``: a ready predictor from a zoo name, a weights file or a run folder.
+
+The name or path is resolved (and a zoo model downloaded and verified) by
+:func:`i2i.zoo.loading.resolve_weights`; the model is rebuilt from the spec in the file's
+metadata by :func:`i2i.model.load_model`, and its input contract read from the metadata key
+``input_contract``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from i2i.errors import I2IError
+from i2i.predict.contract import ContractError, InputContract
 from i2i.predict.predictor import Predictor
-
-RUN_FOLDER_WEIGHTS = ("best.safetensors", "last.safetensors")
-
-
-class ModelNotFoundError(I2IError):
-    """A model name or path does not lead to weights."""
-
-
-def resolve_weights(name_or_path: str | Path) -> Path:
-    """The safetensors file named by a file path, a run folder, or (later) a zoo name."""
-    path = Path(name_or_path).expanduser()
-    if path.is_dir():
-        for name in RUN_FOLDER_WEIGHTS:
-            if (path / name).is_file():
-                return path / name
-        raise ModelNotFoundError(
-            f"{path}: this folder has no {' or '.join(RUN_FOLDER_WEIGHTS)}; give a training run "
-            "folder (runs/<recipe>/<time>/) that finished, or a .safetensors file."
-        )
-    if path.is_file():
-        if path.suffix != ".safetensors":
-            raise ModelNotFoundError(
-                f"{path}: models are loaded from .safetensors files (never pickles); export "
-                "the model with 'i2i zoo export' or use a run folder's best.safetensors."
-            )
-        return path
-    if path.suffix or len(path.parts) > 1:
-        raise ModelNotFoundError(f"{path}: no such file or folder. Check the model path.")
-    raise ModelNotFoundError(
-        f"Unknown model {str(name_or_path)!r}: it is not a file or folder, and model names from "
-        "the zoo are not available in this installation. Give a .safetensors file or a "
-        "training run folder."
-    )
 
 
 def load_predictor(name_or_path: str | Path, **options: Any) -> Predictor:
     """A :class:`Predictor` for the model at ``name_or_path`` with ``options`` (tile_size ...)."""
-    weights = resolve_weights(name_or_path)
-    from i2i.predict.weights import load_model_and_contract
+    from i2i.model import load_model
+    from i2i.zoo.loading import resolve_weights
 
-    model, contract = load_model_and_contract(weights)
-    return Predictor(model, contract, **options)
+    weights = resolve_weights(name_or_path)
+    model, metadata = load_model(weights)
+    contract = metadata.get("input_contract")
+    if not isinstance(contract, dict):
+        raise ContractError(
+            f"{weights}: the file's metadata has no input contract, so i2i cannot tell how to "
+            "prepare images for this model. Use weights written by 'i2i run' or exported with "
+            "'i2i zoo export'."
+        )
+    return Predictor(model, InputContract.from_metadata(contract, str(weights)), **options)

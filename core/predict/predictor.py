@@ -8,6 +8,7 @@ resamples the finished rows back, and writes them to the output as they come.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -240,7 +241,8 @@ class Predictor:
 
     @property
     def multiple_of(self) -> int:
-        return self.contract.size_multiple
+        """Tile sides are multiples of this: the contract's and the model's size multiple."""
+        return math.lcm(self.contract.size_multiple, int(getattr(self.model, "size_multiple", 1)))
 
     def _plane_reader(self, image: Image, plane: _Plane) -> ReadRegion:
         channels = self.contract.input_channels
