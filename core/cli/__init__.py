@@ -6,6 +6,7 @@ import sys
 
 from i2i.cli import data_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import evaluate_cmd  # noqa: F401  (registers its commands)
+from i2i.cli import model_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import image_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import plugins_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import predict_cmd  # noqa: F401  (registers its commands)

@@ -19,7 +19,7 @@ class TimmEncoder(nn.Module):
         super().__init__()
         import timm
 
-        if params.model_name not in timm.list_models() and not params.pretrained:
+        if not timm.is_model(params.model_name):
             close = timm.list_models(f"*{params.model_name}*")[:5]
             raise I2IError(
                 f"model.encoder.model_name: timm has no model {params.model_name!r}"

@@ -126,7 +126,7 @@ class GANLossParams(i2i.Params):
     )
 
 
-_TINY = {"ch": 32, "ch_mult": [1, 2], "num_res_blocks": 1, "z_channels": 4, "groups": 8}
+_TINY = {"ch": 16, "ch_mult": [1, 2], "num_res_blocks": 1, "z_channels": 4, "groups": 8}
 
 
 @i2i.hookimpl

@@ -1,0 +1,144 @@
+"""i2i.model: building translators from specs, forward contract, weights files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from i2i.errors import I2IError
+from i2i.model import (
+    ModelSpecError,
+    Translator,
+    WeightsError,
+    build_model,
+    load_model,
+    load_weights,
+    save_weights,
+)
+
+TINY = {"ch": 16, "ch_mult": [1, 2], "num_res_blocks": 1, "z_channels": 4, "groups": 8}
+VQ_SPEC = {
+    "in_channels": 1,
+    "out_channels": 2,
+    "encoder": {"name": "vqgan", **TINY},
+    "quantizer": {"name": "vector", "codebook_size": 16},
+    "generator": {"name": "vqgan", **TINY},
+}
+UNET_SPEC = {
+    "in_channels": 3,
+    "out_channels": 1,
+    "generator": {"name": "unet", "depth": 2, "base_channels": 4},
+}
+
+
+def test_vq_translator_forward_contract():
+    torch.manual_seed(0)
+    model = build_model(VQ_SPEC)
+    assert isinstance(model, Translator) and model.size_multiple == 2
+    prediction, loss, logs = model(torch.randn(2, 1, 16, 24))
+    assert prediction.shape == (2, 2, 16, 24)
+    assert loss.ndim == 0 and "vector/perplexity" in logs
+    assert model.last_layer_weight() is model.generator.conv_out.weight
+
+
+def test_unet_translator_has_no_quantizer_loss():
+    model = build_model(UNET_SPEC)
+    prediction, loss, logs = model(torch.randn(1, 3, 8, 12))
+    assert prediction.shape == (1, 1, 8, 12) and loss is None and logs == {}
+    assert model.size_multiple == 4 and model.encoder is None
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"in_channels": 1, "out_channels": 1}, "'generator'"),
+        ({**VQ_SPEC, "encoder": None}, "quantizer but no encoder"),
+        ({**VQ_SPEC, "generator": {"name": "vqgn"}}, "Did you mean 'vqgan'"),
+    ],
+)
+def test_spec_errors_are_user_errors(spec, message):
+    with pytest.raises(I2IError, match=message):
+        build_model(spec)
+
+
+def test_pyramid_encoder_refuses_a_quantizer():
+    spec = {
+        "in_channels": 1,
+        "out_channels": 1,
+        "encoder": {"name": "timm", "model_name": "test_resnet"},
+        "quantizer": {"name": "vector"},
+        "generator": {"name": "timm_decoder"},
+    }
+    with pytest.raises(ModelSpecError, match="feature pyramid"):
+        build_model(spec)
+
+
+def test_weights_round_trip_rebuilds_the_model(tmp_path):
+    torch.manual_seed(0)
+    model = build_model({**VQ_SPEC, "discriminator": {"name": "patchgan", "n_layers": 1, "ndf": 4}})
+    model.train()(torch.randn(2, 1, 16, 16))  # k-means start: state beyond the parameters
+    path = save_weights(
+        tmp_path / "sub" / "m.safetensors",
+        model,
+        {"input_contract": {"channels": ["BF"]}, "step": 7},
+    )
+    state, metadata = load_weights(path)
+    assert metadata["step"] == 7 and metadata["input_contract"] == {"channels": ["BF"]}
+    assert metadata["model"]["quantizer"]["codebook_size"] == 16
+    assert set(state) == set(model.state_dict())
+    loaded, _ = load_model(path)
+    x = torch.randn(1, 1, 16, 16)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x)[0], model.eval()(x)[0], rtol=0, atol=0)
+    assert not list(tmp_path.glob("sub/.m.safetensors*"))  # no temporary left behind
+
+
+def test_metadata_values_are_json_strings(tmp_path):
+    path = save_weights(tmp_path / "m.safetensors", build_model(UNET_SPEC), {"recipe": {"a": 1}})
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        raw = handle.metadata()
+    assert json.loads(raw["recipe"]) == {"a": 1}
+    assert json.loads(raw["model"])["generator"]["name"] == "unet"
+
+
+def test_recipe_metadata_rebuilds_when_no_model_key(tmp_path):
+    model = build_model(UNET_SPEC)
+    path = tmp_path / "m.safetensors"
+    tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
+    save_file(tensors, str(path), metadata={"recipe": json.dumps({"model": UNET_SPEC})})
+    loaded, _ = load_model(path)
+    assert loaded.spec["generator"]["name"] == "unet"
+
+
+def test_weights_errors(tmp_path):
+    with pytest.raises(WeightsError, match="no such weights file"):
+        load_weights(tmp_path / "missing.safetensors")
+    (tmp_path / "bad.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(WeightsError, match="not a readable safetensors"):
+        load_weights(tmp_path / "bad.safetensors")
+    save_file({"x": torch.zeros(1)}, str(tmp_path / "bare.safetensors"))
+    with pytest.raises(WeightsError, match="no model spec"):
+        load_model(tmp_path / "bare.safetensors")
+    path = save_weights(tmp_path / "u.safetensors", build_model(UNET_SPEC), {})
+    state, metadata = load_weights(path)
+    save_file(
+        {**state, "extra": torch.zeros(1)},
+        str(tmp_path / "extra.safetensors"),
+        metadata={k: json.dumps(v) for k, v in metadata.items()},
+    )
+    with pytest.raises(WeightsError, match="unexpected: extra"):
+        load_model(tmp_path / "extra.safetensors")
+
+
+def test_bf16_autocast_forward():
+    model = build_model(VQ_SPEC).to(memory_format=torch.channels_last)
+    x = torch.randn(1, 1, 16, 16).to(memory_format=torch.channels_last)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        prediction, loss, _ = model(x)
+    assert prediction.shape == (1, 2, 16, 16) and torch.isfinite(prediction.float()).all()
+    assert torch.isfinite(loss)
