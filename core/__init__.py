@@ -16,6 +16,7 @@ from i2i.registry import KINDS, Params
 if TYPE_CHECKING:
     from i2i.recipe import load_recipe
     from i2i.registry import Registries
+    from i2i.training import train
     from i2i.zoo import load_model
 
     registries: Registries
@@ -30,6 +31,7 @@ __all__ = [
     "load_recipe",
     "predict",
     "registries",
+    "train",
 ]
 
 
@@ -42,6 +44,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module("i2i.predict")
+    if name == "train":
+        from i2i.training import train
+
+        return train
     if name == "load_model":
         from i2i.zoo import load_model
 

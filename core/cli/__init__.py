@@ -11,6 +11,7 @@ from i2i.cli import image_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import plugins_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import predict_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import recipe_cmd  # noqa: F401  (registers its commands)
+from i2i.cli import run_cmd  # noqa: F401  (registers its commands)
 from i2i.cli import zoo_cmd  # noqa: F401  (registers its commands)
 from i2i.cli.app import app, state
 from i2i.errors import I2IError

@@ -3,8 +3,10 @@
 Each item is the contract dict ``{"input": (Cin, H, W) float32, "target": (Cout, H, W)
 float32, "mask": (Cout,) float32 (1 = target present), "meta": dict}``. A target the field
 lacks is zeros with mask 0, so a multi-output loss ignores it. Transforms are called as
-``transform(sample, rng)`` with a ``numpy.random.Generator`` drawn from torch's random state
-(seeded per worker by the data loader), so augmentation is reproducible under a fixed seed.
+``transform(sample, rng)`` with a ``numpy.random.Generator`` seeded by (seed, epoch, index):
+a sample's augmentation depends on nothing else — not on the number of workers, not on how far
+a data loader has read ahead — so a resumed run sees exactly the batches of an uninterrupted
+one. Call :meth:`FieldDataset.set_epoch` before each epoch.
 """
 
 from __future__ import annotations
@@ -41,11 +43,14 @@ class FieldDataset(Dataset[Sample]):
         resample_to_um: float | None = None,
         transforms: Sequence[Transform] = (),
         reader: str | None = None,
+        seed: int = 0,
     ):
         self.records = list(records)
         self.target_names = list(target_names)
         self.resample_to_um = resample_to_um
         self.transforms = list(transforms)
+        self.seed = seed
+        self.epoch = 0
         self.images = ImageCache(reader)
         self.samples = self._plan(z, tiles)
         self.in_channels = check_channel_counts(self.records, self.samples)
@@ -85,6 +90,10 @@ class FieldDataset(Dataset[Sample]):
             )
         return record.pixel_size_um
 
+    def set_epoch(self, epoch: int) -> None:
+        """Draw the augmentations of ``epoch`` (workers copy the dataset when they start)."""
+        self.epoch = epoch
+
     # -- reading ------------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.samples)
@@ -103,7 +112,7 @@ class FieldDataset(Dataset[Sample]):
         }
         if self.resample_to_um is not None:
             sample = self._resample(sample, self._pixel_size(record) / self.resample_to_um)
-        rng = np.random.default_rng(int(torch.randint(0, 2**62, ())))
+        rng = np.random.default_rng([self.seed, self.epoch, index])
         for transform in self.transforms:
             sample = transform(sample, rng)
         return sample

@@ -105,7 +105,7 @@ def build_dataloaders(
     """Train/val/test loaders for a recipe's ``data`` section (see the module docstring).
 
     ``split_path``: a split file reused when it exists, written otherwise. ``seed`` seeds
-    the shuffling of training batches (augmentation follows torch's seeded state).
+    the shuffling of training batches and, with the epoch and sample index, augmentation.
     """
     from i2i.data.dataset import FieldDataset
 
@@ -136,6 +136,7 @@ def build_dataloaders(
             resample_to_um=params.resample_to_um,
             transforms=train_transforms if name == "train" else val_transforms,
             reader=reader,
+            seed=seed,
         )
         loaders[name] = _loader(dataset, data, name == "train", seed, params.balance)
     if loaders["train"] is None:
@@ -172,7 +173,6 @@ def _loader(dataset: Any, data: Any, train: bool, seed: int, balance: str | None
         num_workers=workers,
         collate_fn=collate_samples,
         generator=generator,
-        persistent_workers=workers > 0,
         pin_memory=torch.cuda.is_available(),
     )
 

@@ -9,7 +9,7 @@ first-party one and appears, with its parameters, in the JSON Schema that editor
 from __future__ import annotations
 
 from pathlib import Path as FilePath
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 import yaml
 from pydantic import (
@@ -40,6 +40,14 @@ class RecipeBase(Section):
         description="Name of the recipe; runs are saved in runs/NAME/TIMESTAMP.",
     )
     description: str = Field("", description="What the recipe trains, in one or two sentences.")
+
+    if TYPE_CHECKING:  # the sections, added per environment by recipe_model()
+        data: Any
+        model: Any
+        losses: list[Any]
+        train: TrainConfig
+        evaluate: Any
+        predict: Any
 
     metric_names: ClassVar[tuple[str, ...]] = ()
     """The metrics registered when this model was built (for ``train.best_metric``)."""

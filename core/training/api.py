@@ -1,0 +1,108 @@
+"""``i2i.train(recipe)``: validate, build, train, and summarise one run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from i2i.training.run_folder import RunFolder, new_run_folder, resolve_resume
+
+
+def train(
+    recipe: Any,
+    overrides: Iterable[str] = (),
+    *,
+    resume: str | Path | bool | None = None,
+    runs_root: str | Path | None = None,
+    device: str = "auto",
+) -> Any:
+    """Train the recipe (a path, a bundled name or a loaded recipe); return a ``TrainResult``.
+
+    ``resume``: ``True``/``"latest"`` continues the latest run of this recipe, a path continues
+    that run folder; ``None`` starts a new run. ``device``: ``auto``, ``cpu`` or ``cuda``.
+    """
+    from accelerate.utils import set_seed
+
+    from i2i.recipe import load_recipe
+    from i2i.training.checkpoint import list_checkpoints
+    from i2i.training.logbook import MetricsCSV
+    from i2i.training.parts import build_parts
+    from i2i.training.stopping import stop_on_signals
+    from i2i.training.trainer import Trainer
+
+    if isinstance(recipe, (str, Path)):
+        recipe = load_recipe(recipe, list(overrides))
+    config = recipe.train
+    cpu = _use_cpu(device)
+    run = _choose_run_folder(recipe, resume, Path(runs_root or config.runs_root), cpu)
+    accelerator = make_accelerator(config, cpu, run)
+    set_seed(config.seed)
+    if accelerator.is_main_process:
+        run.create()
+        _write_atomic(run.recipe, recipe.resolved_yaml())
+    accelerator.wait_for_everyone()
+    parts = build_parts(recipe, run, config.seed, accelerator.device)
+    trainer = Trainer(recipe, run, accelerator, parts)
+    if resume:
+        trainer.resume_from(list_checkpoints(run.checkpoints)[-1])
+    log = (
+        MetricsCSV(run.metrics, resume_step=trainer.progress.step)
+        if accelerator.is_main_process
+        else None
+    )
+    accelerator.init_trackers("tensorboard")
+    tracker = accelerator.get_tracker("tensorboard")
+    with stop_on_signals() as stop:
+        result = trainer.fit(stop, log, tracker)
+    trainer.close()
+    return result
+
+
+def _use_cpu(device: str) -> bool:
+    import torch
+
+    if device not in ("auto", "cpu", "cuda"):
+        from i2i.errors import I2IError
+
+        raise I2IError(f"--device {device!r}: use auto, cpu or cuda.")
+    return device == "cpu" or (device == "auto" and not torch.cuda.is_available())
+
+
+def make_accelerator(config: Any, cpu: bool, run: RunFolder) -> Any:
+    """The Accelerator of a run (several processes when launched by torchrun/accelerate)."""
+    from accelerate import Accelerator
+    from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration
+
+    return Accelerator(
+        cpu=cpu,
+        mixed_precision=config.mixed_precision,
+        gradient_accumulation_steps=config.grad_accum,
+        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
+        log_with=["tensorboard"],
+        project_config=ProjectConfiguration(project_dir=str(run.path), logging_dir=str(run.path)),
+    )
+
+
+def _choose_run_folder(recipe: Any, resume: Any, runs_root: Path, cpu: bool) -> RunFolder:
+    """The main process picks the folder (new or resumed) and tells the others."""
+    from accelerate import PartialState
+    from accelerate.utils import broadcast_object_list
+
+    state = PartialState(cpu=cpu)
+    chosen: list[Any] = [None]
+    if state.is_main_process:
+        if resume:
+            chosen[0] = str(resolve_resume(resume, runs_root, recipe.name).path)
+        else:
+            chosen[0] = str(new_run_folder(runs_root, recipe.name).path)
+    broadcast_object_list(chosen)
+    return RunFolder(Path(chosen[0]))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import os
+
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)

@@ -1,0 +1,85 @@
+"""A demo Light My Cells dataset and tiny recipes for the training tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+TINY_VQGAN = {
+    "encoder": {
+        "name": "vqgan",
+        "ch": 8,
+        "ch_mult": [1, 2],
+        "num_res_blocks": 1,
+        "z_channels": 4,
+        "groups": 4,
+    },
+    "quantizer": {"name": "vector", "codebook_size": 16, "code_dim": 4},
+    "generator": {
+        "name": "vqgan",
+        "ch": 8,
+        "ch_mult": [1, 2],
+        "num_res_blocks": 1,
+        "z_channels": 4,
+        "groups": 4,
+    },
+    "discriminator": {"name": "patchgan", "ndf": 8, "n_layers": 2},
+}
+TINY_UNET = {"generator": {"name": "unet", "depth": 2, "base_channels": 8, "norm": "none"}}
+
+
+LMC_DATASET = {"name": "lmc", "targets": ["Nucleus", "Mitochondria"]}
+JUMP_DATASET = {"name": "jump_cellpaint", "inputs": ["BF_focus"], "targets": ["DNA", "Mito"]}
+
+
+def write_recipe(folder: Path, data_root: Path, *, model: dict, losses: list, **train) -> Path:
+    """A tiny recipe: 1 input channel, 2 targets, 32x32 crops, 6 steps unless overridden."""
+    random = train.pop("random_augmentation", True)
+    dataset = {**train.pop("dataset", LMC_DATASET), "root": str(data_root)}
+    crop = {"name": "random_crop", "size": 32} if random else {"name": "center_crop", "size": 32}
+    recipe = {
+        "name": "tiny",
+        "data": {
+            "dataset": dataset,
+            "transforms": [{"name": "percentile_normalize"}, crop]
+            + ([{"name": "flip"}] if random else []),
+            "val_transforms": [
+                {"name": "percentile_normalize"},
+                {"name": "center_crop", "size": 32},
+            ],
+            "split": {"val_fraction": 0.25, "group_by": train.pop("group_by", "study")},
+            "batch_size": train.pop("batch_size", 4),
+            "num_workers": 0,
+        },
+        "model": {"in_channels": 1, "out_channels": 2, **model},
+        "losses": losses,
+        "train": {
+            "max_steps": 6,
+            "log_every": 1,
+            "validate_every": 3,
+            "checkpoint_every": 2,
+            "best_metric": "pcc",
+            "runs_root": str(folder / "runs"),
+            **train,
+        },
+        "evaluate": {"metrics": [{"name": "pcc"}, {"name": "mae"}]},
+    }
+    path = folder / "tiny.yaml"
+    path.write_text(yaml.safe_dump(recipe, sort_keys=False))
+    return path
+
+
+def i2i_process(*args: str, cwd: Path) -> subprocess.Popen:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "i2i", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
