@@ -39,7 +39,9 @@ class GANLoss(nn.Module):
         """λ · disc_factor · (−mean D(x̂)); ``last_layer`` is the generator's output weight."""
         g_loss = -fake_logits.float().mean()
         if not self.active(step):
-            return g_loss * 0.0, {"gan/g_loss": float(g_loss.detach()), "gan/d_weight": 0.0}
+            # a constant: no backward pass through the discriminator during the warm-up
+            zero = torch.zeros((), device=g_loss.device)
+            return zero, {"gan/g_loss": float(g_loss.detach()), "gan/d_weight": 0.0}
         weight = self.adaptive_weight(pixel_loss, g_loss, last_layer)
         loss = weight * self.params.disc_factor * g_loss
         return loss, {"gan/g_loss": float(g_loss.detach()), "gan/d_weight": float(weight)}

@@ -167,7 +167,7 @@ def test_adaptive_weight_balances_gradients_at_the_last_layer():
     gan_grad = torch.autograd.grad(g, layer.weight, retain_graph=True)[0]
     expected = 0.8 * pixel_grad.norm() / (gan_grad.norm() + 1e-4)
     assert logs["gan/d_weight"] == pytest.approx(float(expected), rel=1e-5)
-    assert float(loss) == pytest.approx((expected * g).item(), rel=1e-5)
+    assert loss.item() == pytest.approx((expected * g).item(), rel=1e-5)
     assert set(logs) == {"gan/g_loss", "gan/d_weight"}
 
 
