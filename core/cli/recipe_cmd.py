@@ -77,9 +77,10 @@ def validate_command(recipe: RecipeArgument, overrides: OverridesArgument = None
 
 def _summary(recipe: dict[str, Any]) -> list[str]:
     model = recipe["model"]
-    chain = [f"{slot} {model[slot]['name']}" for slot in ("encoder", "quantizer", "generator")]
+    slots = ("encoder", "quantizer", "generator")
+    chain = [f"{slot} {model[slot]['name']}" for slot in slots if model.get(slot)]
     lines = [
-        f"model:  {' -> '.join(c for c in chain if not c.endswith(' None'))}"
+        f"model:  {' -> '.join(chain)}"
         f" ({model['in_channels']} -> {model['out_channels']} channels)"
         + (f", discriminator {model['discriminator']['name']}" if model["discriminator"] else ""),
         f"losses: {', '.join(loss['name'] for loss in recipe['losses']) or 'none'}",

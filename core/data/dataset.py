@@ -23,6 +23,7 @@ from i2i.data.errors import DataError
 from i2i.data.images import ImageCache
 from i2i.data.params import TilingParams, ZSelection
 from i2i.data.records import FieldRecord
+from i2i.data.regions import Band
 from i2i.data.selection import SampleRef, check_channel_counts, input_sources, select_planes
 from i2i.data.tiling import Tile, keep_tiles, tile_grid
 
@@ -44,6 +45,7 @@ class FieldDataset(Dataset[Sample]):
         transforms: Sequence[Transform] = (),
         reader: str | None = None,
         seed: int = 0,
+        band: Band | None = None,
     ):
         self.records = list(records)
         self.target_names = list(target_names)
@@ -51,6 +53,7 @@ class FieldDataset(Dataset[Sample]):
         self.transforms = list(transforms)
         self.seed = seed
         self.epoch = 0
+        self.band = band
         self.images = ImageCache(reader)
         self.samples = self._plan(z, tiles)
         self.in_channels = check_channel_counts(self.records, self.samples)
@@ -59,9 +62,10 @@ class FieldDataset(Dataset[Sample]):
     def _plan(self, z: ZSelection, tiles: TilingParams | None) -> list[SampleRef]:
         samples = []
         for index, record in enumerate(self.records):
-            field_tiles: list[Tile | None] = [None]
+            window = self._window(record)
+            field_tiles: list[Tile | None] = [window]
             if tiles is not None:
-                field_tiles = list(self._tiles(record, tiles))
+                field_tiles = list(self._tiles(record, tiles, window))
             samples += [
                 SampleRef(index, planes, tile)
                 for planes in select_planes(record, z)
@@ -69,12 +73,21 @@ class FieldDataset(Dataset[Sample]):
             ]
         return samples
 
-    def _tiles(self, record: FieldRecord, tiles: TilingParams) -> list[Tile]:
-        height, width = self.images.plane_shape(record.inputs[0].source)
+    def _window(self, record: FieldRecord) -> Tile | None:
+        """The part of the field this dataset uses: its hold-out band (or the rest), or all."""
+        if self.band is None:
+            return None
+        return self.band.window(*self.images.plane_shape(record.inputs[0].source))
+
+    def _tiles(self, record: FieldRecord, tiles: TilingParams, window: Tile | None) -> list[Tile]:
+        y0, x0, height, width = window or (0, 0, *self.images.plane_shape(record.inputs[0].source))
         size = tiles.size
         if size is not None and self.resample_to_um is not None:
             size = max(1, round(size * self.resample_to_um / self._pixel_size(record)))
-        grid = tile_grid(height, width, grid=tiles.grid, size=size)
+        grid = [
+            (y0 + y, x0 + x, h, w)
+            for y, x, h, w in tile_grid(height, width, grid=tiles.grid, size=size)
+        ]
         targets = [self.images.read(record.targets[n]) for n in self._present(record)]
         return keep_tiles(grid, targets, tiles.min_foreground)
 

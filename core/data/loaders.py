@@ -25,6 +25,7 @@ from i2i.data.balance import balance_weights
 from i2i.data.errors import DataError
 from i2i.data.layout import Layout
 from i2i.data.records import FieldRecord
+from i2i.data.regions import Band
 from i2i.data.splits import SPLITS, check_split, make_split, read_split, write_split
 
 
@@ -86,6 +87,13 @@ def resolve_split(
         splits = read_split(split_path)
         check_split(split_path, splits, records)
         return splits
+    holdout = _get(split, "holdout")
+    if holdout is not None:  # every field trains on the rest and validates on its band
+        ids = [r.field_id for r in records]
+        splits = {"train": ids, "val": list(ids), "test": []}
+        if split_path is not None:
+            write_split(split_path, splits, {"holdout": _spec(holdout)})
+        return splits
     options = {
         "val_fraction": float(_get(split, "val_fraction", 0.1)),
         "test_fraction": float(_get(split, "test_fraction", 0.0)),
@@ -121,6 +129,7 @@ def build_dataloaders(
     )
     params = layout.params
     reader = layout.reader
+    holdout = _get(_get(data, "split", {}), "holdout")
     loaders: dict[str, Any] = {}
     for name in SPLITS:
         wanted = set(splits[name])
@@ -137,6 +146,7 @@ def build_dataloaders(
             transforms=train_transforms if name == "train" else val_transforms,
             reader=reader,
             seed=seed,
+            band=_band(holdout, inside=name != "train"),
         )
         loaders[name] = _loader(dataset, data, name == "train", seed, params.balance)
     if loaders["train"] is None:
@@ -148,6 +158,12 @@ def build_dataloaders(
     return DataLoaders(
         loaders["train"], loaders["val"], loaders["test"], contract, splits, layout, records
     )
+
+
+def _band(holdout: Any, inside: bool) -> Band | None:
+    if holdout is None:
+        return None
+    return Band(_get(holdout, "axis", "x"), _get(holdout, "start"), _get(holdout, "end"), inside)
 
 
 def _path(value: str | Path | None) -> Path | None:

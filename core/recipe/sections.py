@@ -19,6 +19,25 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+class HoldoutBand(Section):
+    """A band of every field kept for validation; the rest of the field trains."""
+
+    axis: Literal["x", "y"] = Field("x", description="x: a band of columns; y: a band of rows.")
+    start: float = Field(ge=0, lt=1, description="Start of the band, as a fraction of the field.")
+    end: float = Field(gt=0, le=1, description="End of the band, as a fraction of the field.")
+
+    @model_validator(mode="after")
+    def _touches_an_edge(self) -> HoldoutBand:
+        if self.start >= self.end:
+            raise ValueError(f"start ({self.start}) must be below end ({self.end})")
+        if self.start > 0 and self.end < 1:
+            raise ValueError(
+                "the band must touch an edge of the field (start 0 or end 1), so that the "
+                "training part is one rectangle"
+            )
+        return self
+
+
 class SplitConfig(Section):
     """How the dataset's fields of view are divided into training, validation and test sets."""
 
@@ -40,9 +59,22 @@ class SplitConfig(Section):
         ),
     )
     seed: int = Field(0, description="Seed of the random split (the split is saved in the run).")
+    holdout: HoldoutBand | None = Field(
+        None,
+        description=(
+            "Validate on this band of every field and train on the rest (e.g. {axis: x, "
+            "start: 0.75, end: 1.0}: the right quarter); set val_fraction and test_fraction "
+            "to 0. For datasets with too few fields to split."
+        ),
+    )
 
     @model_validator(mode="after")
     def _fractions_leave_training_data(self) -> SplitConfig:
+        if self.holdout is not None and (self.val_fraction or self.test_fraction):
+            raise ValueError(
+                "split.holdout validates on a band of every field, so val_fraction and "
+                "test_fraction must be 0"
+            )
         if self.val_fraction + self.test_fraction >= 1:
             raise ValueError(
                 f"val_fraction ({self.val_fraction}) + test_fraction ({self.test_fraction}) "

@@ -45,7 +45,16 @@ def crop(image: torch.Tensor, box: Box) -> torch.Tensor:
     return image[..., y0 : y0 + height, x0 : x0 + width]
 
 
-def _apply(sample: dict[str, Any], box: Box, size: tuple[int, int] | None) -> dict[str, Any]:
+def _apply(
+    sample: dict[str, Any], box: Box, size: tuple[int, int] | None, random: bool
+) -> dict[str, Any]:
+    """Crop (and resize) input and target alike; ``meta`` records it for later transforms."""
+    meta = sample.get("meta")
+    if isinstance(meta, dict):
+        if random:
+            meta["augmented"] = True
+        else:
+            meta["crops"] = [*meta.get("crops", []), (box, size)]
     for key in KEYS:
         sample[key] = crop(sample[key], box)
         if size is not None:
@@ -77,7 +86,7 @@ class CenterCrop:
             max(a, b) for a, b in zip(sample["input"].shape[-2:], self.size, strict=True)
         )
         box = ((full_h - height) // 2, (full_w - width) // 2, height, width)
-        return _apply(sample, box, None)
+        return _apply(sample, box, None, random=False)
 
 
 class RandomCrop:
@@ -97,7 +106,7 @@ class RandomCrop:
         )
         y0 = int(rng.integers(0, full_h - height + 1))
         x0 = int(rng.integers(0, full_w - width + 1))
-        return _apply(sample, (y0, x0, height, width), None)
+        return _apply(sample, (y0, x0, height, width), None, random=True)
 
 
 class RandomResizedCrop:
@@ -130,4 +139,4 @@ class RandomResizedCrop:
 
     def __call__(self, sample: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
         height, width = sample["input"].shape[-2:]
-        return _apply(sample, self.box(height, width, rng), self.size)
+        return _apply(sample, self.box(height, width, rng), self.size, random=True)
