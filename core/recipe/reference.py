@@ -19,6 +19,7 @@ SECTIONS = (
     "",
     "data",
     "data.split",
+    "data.split.holdout",
     "model",
     "train",
     "train.scheduler",
