@@ -96,3 +96,28 @@ def convert_command(
     with open_image(source, reader) as image:
         convert_image(image, destination, writer=writer, **params)
         typer.echo(f"{source} -> {destination} ({' × '.join(map(str, image.shape))} TCZYX)")
+
+
+@app.command("stack")
+def stack_command(
+    sources: Annotated[list[Path], typer.Argument(help="Single-plane images, in stack order.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="name.ome.zarr or name.ome.tif.")],
+    axis: Annotated[str, typer.Option("--axis", help="z: planes of a z-stack; c: channels.")] = "z",
+    names: Annotated[
+        str | None, typer.Option("--names", help="Comma-separated channel name(s).")
+    ] = None,
+    pixel_size: Annotated[
+        float | None, typer.Option("--pixel-size", help="Pixel size in µm (Y and X).")
+    ] = None,
+) -> None:
+    """Stack single-plane files (one per z-plane or channel) into one OME image.
+
+    Example: i2i stack data/isl/*z_depth-{0..12},channel-PHASE*.png -o phase.ome.tif
+    """
+    from i2i.image_stack import stack_images
+
+    channel_names = [n.strip() for n in names.split(",")] if names else None
+    path = stack_images(
+        sources, out, axis=axis, channel_names=channel_names, pixel_size_um=pixel_size
+    )
+    typer.echo(f"Wrote {len(sources)} planes along {axis.upper()} to {path}.")
