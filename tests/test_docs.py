@@ -28,3 +28,14 @@ def test_hook_has_a_docstring(hook):
 def test_hook_is_documented_in_plugins_page(hook):
     text = (DOCS / "plugins.md").read_text()
     assert f"### `{hook}" in text, f"docs/plugins.md has no section for {hook}"
+
+
+def test_every_cli_command_has_a_section_in_cli_page():
+    import typer.main
+
+    from i2i.cli import app
+
+    command = typer.main.get_command(app)
+    text = (DOCS / "cli.md").read_text()
+    for name in command.commands:  # type: ignore[attr-defined]
+        assert f"### `i2i {name}" in text, f"docs/cli.md has no section for 'i2i {name}'"
