@@ -139,6 +139,14 @@ class TrainConfig(Section):
         ),
     )
     runs_root: str = Field("runs", description="Folder under which run folders are created.")
+    init_from: str | None = Field(
+        None,
+        description=(
+            "Start from these weights (fine-tuning): a .safetensors file, a run folder, a zoo "
+            "model name, or 'run:<recipe name>' for the latest run of that recipe; null: "
+            "random initialisation."
+        ),
+    )
 
 
 class PredictConfig(Section):

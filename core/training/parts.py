@@ -4,11 +4,13 @@ the metadata written into exported weights."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from torch import nn
 
 from i2i._version import __version__
+from i2i.errors import I2IError
 from i2i.training.losses import LossSet
 from i2i.training.run_folder import RunFolder
 
@@ -42,6 +44,34 @@ class RunParts:
         }
 
 
+def initialise_from(model: nn.Module, reference: str, runs_root: Path) -> None:
+    """Load the weights named by ``reference`` (see ``train.init_from``) into ``model``."""
+    from i2i.model import load_weights
+    from i2i.training.run_folder import latest_run_folder
+    from i2i.zoo.loading import resolve_weights
+
+    if reference.startswith("run:"):
+        recipe_name = reference.removeprefix("run:")
+        folder = latest_run_folder(runs_root, recipe_name, weights=True)
+        if folder is None:
+            raise I2IError(
+                f"train.init_from {reference!r}: no run of {recipe_name!r} with weights under "
+                f"{runs_root / recipe_name}. Train it first ('i2i run {recipe_name}')."
+            )
+        reference = str(folder.path)
+    state, _ = load_weights(resolve_weights(reference))
+    own = model.state_dict()
+    mismatched = [k for k, v in state.items() if k in own and own[k].shape != v.shape]
+    missing = [k for k in own if k not in state]
+    if mismatched or missing:
+        raise I2IError(
+            f"train.init_from {reference!r}: the weights do not fit this recipe's model "
+            f"({len(missing)} missing, {len(mismatched)} of another shape, e.g. "
+            f"{(missing + mismatched)[:3]}). Use weights of the same architecture and channels."
+        )
+    model.load_state_dict({k: v for k, v in state.items() if k in own})
+
+
 def build_parts(recipe: Any, run: RunFolder, seed: int, device: Any) -> RunParts:
     from i2i.data import build_dataloaders
     from i2i.model import build_model
@@ -56,6 +86,8 @@ def build_parts(recipe: Any, run: RunFolder, seed: int, device: Any) -> RunParts
         discriminator = registries.discriminators.create(
             recipe.model.discriminator, in_channels=recipe.model.out_channels
         )
+    if recipe.train.init_from:
+        initialise_from(model, recipe.train.init_from, Path(recipe.train.runs_root))
     losses = LossSet.build(recipe.losses, registries, discriminator is not None)
     metric_names = [m.name for m in recipe.evaluate.metrics] if recipe.evaluate else None
     higher = {

@@ -75,14 +75,18 @@ def new_run_folder(runs_root: Path, recipe_name: str) -> RunFolder:
     return RunFolder(path)
 
 
-def latest_run_folder(runs_root: Path, recipe_name: str) -> RunFolder | None:
-    """The most recent run of ``recipe_name`` that has a checkpoint, if any."""
+def latest_run_folder(runs_root: Path, recipe_name: str, weights: bool = False) -> RunFolder | None:
+    """The most recent run of ``recipe_name`` with a checkpoint (or, ``weights``, exported
+    weights), if any."""
     parent = runs_root / recipe_name
     if not parent.is_dir():
         return None
-    candidates = [p for p in parent.iterdir() if (p / "checkpoints").is_dir()]
-    candidates = [p for p in candidates if any((p / "checkpoints").glob("step_*"))]
-    return RunFolder(max(candidates, key=lambda p: p.name)) if candidates else None
+    runs = [RunFolder(p) for p in parent.iterdir() if p.is_dir()]
+    if weights:
+        runs = [r for r in runs if r.best_weights.exists() or r.last_weights.exists()]
+    else:
+        runs = [r for r in runs if any(r.checkpoints.glob("step_*"))]
+    return max(runs, key=lambda r: r.path.name) if runs else None
 
 
 def resolve_resume(resume: str | Path | bool, runs_root: Path, recipe_name: str) -> RunFolder:
