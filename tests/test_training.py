@@ -57,6 +57,8 @@ def test_run_writes_the_run_folder(tmp_path, lmc_demo):
         "step_00000006",
     ]
     assert list((run / "tensorboard").glob("events.out.tfevents.*"))
+    report = (run / "evaluation" / "report.md").read_text()
+    assert "PCC" in report and (run / "evaluation" / "per_image.csv").is_file()
     rows = list(csv.DictReader((run / "metrics.csv").open()))
     assert [r["step"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
     assert rows[2]["val/pcc"] and rows[5]["val/mae"]

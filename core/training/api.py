@@ -56,6 +56,10 @@ def train(
     with stop_on_signals() as stop:
         result = trainer.fit(stop, log, tracker)
     trainer.close()
+    if recipe.evaluate is not None and not result.stopped_early and accelerator.is_main_process:
+        from i2i.training.final_evaluation import evaluate_best
+
+        result.report = evaluate_best(run, parts, accelerator.device)
     return result
 
 

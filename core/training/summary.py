@@ -23,6 +23,7 @@ def print_summary(result: Any) -> None:
         ("last weights", run.last_weights),
         ("metrics", run.metrics),
         ("samples", run.samples),
+        ("evaluation", result.report),
     ):
-        if path.exists():
+        if path is not None and path.exists():
             console.print(f"  {label:<13}{path}")

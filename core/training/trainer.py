@@ -42,6 +42,7 @@ class TrainResult:
     seconds: float
     stopped_early: bool
     main_process: bool = True
+    report: Path | None = None
 
 
 class Trainer:

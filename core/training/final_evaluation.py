@@ -1,0 +1,65 @@
+"""The end of a run: score the best weights on the test split (or validation) with the recipe's
+metrics and write the evaluation report into ``<run>/evaluation/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from i2i.training.run_folder import RunFolder
+
+
+@torch.no_grad()
+def evaluate_best(run: RunFolder, parts: Any, device: Any) -> Path | None:
+    """``report.md`` of the best (else last) weights; ``None`` without held-out data."""
+    from i2i.evaluate import Evaluator
+    from i2i.model import load_model
+
+    loader = parts.test_loader or parts.val_loader
+    weights = run.best_weights if run.best_weights.exists() else run.last_weights
+    if loader is None or not weights.exists():
+        return None
+    model, _ = load_model(weights)
+    model.to(device).eval()
+    evaluate = parts.recipe.evaluate
+    evaluator = Evaluator(
+        parts.metric_names,
+        device=str(device),
+        panel_size=evaluate.panel_size if evaluate else 256,
+        metric_set=evaluate.metric_set if evaluate else None,
+    )
+    channels = parts.contract.get("output_channels")
+    for batch in loader:
+        inputs = batch["input"].to(device)
+        prediction = model(inputs)[0].float()
+        evaluator.add(
+            prediction,
+            batch["target"].to(device),
+            images=[_image_name(meta) for meta in batch["meta"]],
+            channels=channels,
+            meta=[_columns(meta) for meta in batch["meta"]],
+            inputs=inputs,
+            mask=batch["mask"],
+        )
+    split = "test" if parts.test_loader is not None else "validation"
+    title = f"{parts.recipe.name}: {split} split, {weights.name}"
+    return evaluator.result().write(run.path / "evaluation", title=title)
+
+
+def _image_name(meta: dict[str, Any]) -> str:
+    name = str(meta.get("field_id", "image"))
+    if meta.get("z"):
+        name += "_z" + "-".join(str(z) for z in meta["z"])
+    if meta.get("tile"):
+        name += "_tile" + "-".join(str(v) for v in meta["tile"][:2])
+    return name
+
+
+def _columns(meta: dict[str, Any]) -> dict[str, Any]:
+    columns = {"field": meta.get("field_id"), "modality": meta.get("modality")}
+    columns.update(meta.get("groups") or {})
+    if meta.get("z") and len(meta["z"]) == 1:
+        columns["z"] = meta["z"][0]
+    return {k: v for k, v in columns.items() if v is not None}
