@@ -1,7 +1,8 @@
 """Speed and memory of whole-image prediction (i2i.predict).
 
 Run: python benchmarks/bench_predict.py [--size 2048] [--tile 256] [--overlap 0.25] [--repeats 3]
-                                        [--skip-options] [--skip-memory] [--memory-size 8192]
+                                        [--skip-throughput] [--skip-options] [--skip-memory]
+                                        [--memory-size 8192] [--paper]
 
 1. Throughput (megapixels/s) on a ``--size``² single-channel image with a small conv model
    (4 layers of 3×3 convolutions, 32 channels), ``--tile``² tiles, ``--overlap``, batches of 4:
@@ -19,7 +20,9 @@ Run: python benchmarks/bench_predict.py [--size 2048] [--tile 256] [--overlap 0.
    (tiling, blending, reads, normalisation, writing) relative to the forward time of the same
    run, which a noisy machine disturbs much less than the ratio of two runs.
 2. What channels_last, bf16 and larger tiles buy, on a wider model (6 layers, 64 channels).
-3. Peak memory of predicting a ``--memory-size``² image with a tiny model: the image is made
+3. With ``--paper``: forward time per tile of the paper's VQGAN (about 1 TFLOP per 256² tile)
+   under the same options.
+4. Peak memory of predicting a ``--memory-size``² image with a tiny model: the image is made
    on the fly region by region and the output is checked and discarded, so the figure is the
    engine's own (resident-set growth, measured in a fresh process) next to the size of the
    float32 output.
@@ -28,7 +31,7 @@ Run: python benchmarks/bench_predict.py [--size 2048] [--tile 256] [--overlap 0.
 from __future__ import annotations
 
 import argparse
-import resource
+import copy
 import subprocess
 import sys
 import tempfile
@@ -192,19 +195,69 @@ def options(args: argparse.Namespace) -> None:
         "bf16 channels_last, tile 512": {"tile_size": 512, "bf16": True, "channels_last": True},
     }
     times: dict[str, list[float]] = {name: [] for name in settings}
-    for _ in range(args.repeats):
+    for repeat in range(args.repeats + 1):
         for name, extra in settings.items():
             options = {"overlap": args.overlap, "batch_size": 4, **extra}
+            # a copy each time: Predictor moves the module to its device and memory format
             predictor = Predictor(
-                net, InputContract(output_channels=["x"]), device="cpu", **options
+                copy.deepcopy(net), InputContract(output_channels=["x"]), device="cpu", **options
             )
-            times[name].append(timed(lambda p=predictor: p.predict(image)))
+            start = time.perf_counter()
+            predictor.predict(image)
+            if repeat:  # the first round warms up
+                times[name].append(time.perf_counter() - start)
     base = min(times["fp32, tile 256"])
     print("\n1024² image, conv net 6 × 64 channels (Predictor, CPU)")
     print(f"{'setting':34s} {'seconds':>8s} {'MP/s':>7s} {'speed-up':>8s}")
     for name, values in times.items():
         seconds = min(values)
         print(f"{name:34s} {seconds:8.3f} {1.048576 / seconds:7.2f} {base / seconds:8.2f}x")
+
+
+PAPER_SPEC = {
+    "in_channels": 3,
+    "out_channels": 3,
+    "encoder": {"name": "vqgan"},
+    "quantizer": {"name": "vector"},
+    "generator": {"name": "vqgan"},
+}
+
+
+def paper(args: argparse.Namespace) -> None:
+    """Forward time per tile of the paper's VQGAN (defaults of the vqgan plugin)."""
+    from i2i.model import build_model
+
+    model = build_model(PAPER_SPEC).eval()
+    settings = {
+        "fp32, tile 256": (256, {}),
+        "fp32 channels_last, tile 256": (256, {"channels_last": True}),
+        "bf16, tile 256": (256, {"bf16": True}),
+        "bf16 channels_last, tile 256": (256, {"bf16": True, "channels_last": True}),
+        "fp32, tile 512": (512, {}),
+        "bf16 channels_last, tile 512": (512, {"bf16": True, "channels_last": True}),
+    }
+    contract = InputContract(output_channels=["a", "b", "c"])
+    times: dict[str, list[float]] = {name: [] for name in settings}
+    for repeat in range(args.repeats + 1):
+        for name, (tile, extra) in settings.items():
+            predictor = Predictor(
+                copy.deepcopy(model), contract, device="cpu", tile_size=tile, overlap=0.0, **extra
+            )
+            image = np.random.default_rng(0).random((3, tile, tile), dtype=np.float32)
+            start = time.perf_counter()
+            predictor.predict(image)
+            if repeat:  # the first round warms up
+                times[name].append(time.perf_counter() - start)
+    base = min(times["fp32, tile 256"]) / 256**2
+    print(
+        "\nThe paper's VQGAN (ch 128, ch_mult [1,2,4], 2 res blocks, z 3, codebook 8192), one tile"
+    )
+    print(f"{'setting':34s} {'s/tile':>8s} {'MP/s':>7s} {'speed-up':>8s}")
+    for name, values in times.items():
+        tile = settings[name][0]
+        seconds = min(values)
+        speedup = base / (seconds / tile**2)
+        print(f"{name:34s} {seconds:8.2f} {tile**2 / seconds / 1e6:7.3f} {speedup:8.2f}x")
 
 
 class SyntheticImage(Image):
@@ -249,21 +302,30 @@ class CheckingSink:
         self.rows += array.shape[-2]
 
 
-def memory_child(size: int) -> None:
+def _status_mib(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (Linux), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def memory_child(size: int, tile: int) -> None:
     torch.set_num_threads(2)
     net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 1, 3, padding=1))
-    predictor = Predictor(net, InputContract(output_channels=["x"]), device="cpu", tile_size=512)
+    predictor = Predictor(net, InputContract(output_channels=["x"]), device="cpu", tile_size=tile)
     predictor.predict(SyntheticImage(1024), out=CheckingSink())  # warm-up
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) restarts from here
+    before = _status_mib("VmRSS")
     sink, image = CheckingSink(), SyntheticImage(size)
     start = time.perf_counter()
     predictor.predict(image, out=sink)
     seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    after = _status_mib("VmHWM")
     assert sink.rows == size
     output = size * size * 4 / 2**20
     print(
-        f"\n{size}² prediction (tiny model, tile 512): {seconds:.1f} s, "
+        f"\n{size}² prediction (tiny model, tile {tile}): {seconds:.1f} s, "
         f"peak resident memory {after:.0f} MiB (+{after - before:.0f} MiB during the "
         f"prediction) vs {output:.0f} MiB for the float32 output alone"
     )
@@ -275,19 +337,27 @@ def main() -> None:
     parser.add_argument("--tile", type=int, default=256)
     parser.add_argument("--overlap", type=float, default=0.25)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-options", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument(
+        "--paper", action="store_true", help="Also time the paper's VQGAN (about 4 s per tile)."
+    )
     parser.add_argument("--memory-size", type=int, default=8192)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
-        memory_child(args.memory_child)
+        memory_child(args.memory_child, args.tile)
         return
-    throughput(args)
+    if not args.skip_throughput:
+        throughput(args)
     if not args.skip_options:
         options(args)
+    if args.paper:
+        paper(args)
     if not args.skip_memory:
         command = [sys.executable, __file__, "--memory-child", str(args.memory_size)]
+        command += ["--tile", str(args.tile)]
         subprocess.run(command, check=True)
 
 

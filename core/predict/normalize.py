@@ -47,6 +47,9 @@ def normalizer(bounds: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     scale = (1.0 / np.where(spread > 0, spread, 1.0)).astype(np.float32)[:, None, None]
 
     def normalize(region: np.ndarray) -> np.ndarray:
-        return (region.astype(np.float32) - low) * scale
+        result = np.array(region, dtype=np.float32)  # a copy: the reader's array stays intact
+        result -= low
+        result *= scale
+        return result
 
     return normalize

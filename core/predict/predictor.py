@@ -156,12 +156,19 @@ class Predictor:
     # -- planning ---------------------------------------------------------------------------
 
     def _check_channels(self, image: Image) -> None:
-        """Fail early, naming the contract, when the model's first convolution disagrees."""
-        first = next((m for m in self.model.modules() if isinstance(m, torch.nn.Conv2d)), None)
+        """Fail early, naming the contract, when the model takes another number of channels.
+
+        The model's ``in_channels`` attribute (a :class:`~i2i.model.Translator` has one), else
+        its first convolution's, is compared with what the contract makes of the image.
+        """
+        expected = getattr(self.model, "in_channels", None)
+        if not isinstance(expected, int):
+            first = next((m for m in self.model.modules() if isinstance(m, torch.nn.Conv2d)), None)
+            expected = None if first is None else first.in_channels
         given = self.contract.input_channel_count(image.shape[1])
-        if first is not None and first.in_channels != given:
+        if expected is not None and expected != given:
             raise ContractError(
-                f"{image.path}: the model takes {first.in_channels} input channel(s) but its "
+                f"{image.path}: the model takes {expected} input channel(s) but its "
                 f"contract gives it {given} (channels {self.contract.input_channels or 'all'} "
                 f"of the image's {image.channel_names}, z-planes {self.contract.z_planes!r}). "
                 "Use an image with the channels the model was trained on, or fix "
@@ -248,12 +255,13 @@ class Predictor:
         channels = self.contract.input_channels
 
         def read(y: slice, x: slice) -> np.ndarray:
-            region = image.read(t=plane.t, channel=channels, z=plane.z_read, y=y, x=x)
-            region = region[0][:, plane.z_pick]  # (C, Z, h, w)
+            region = image.read(t=plane.t, channel=channels, z=plane.z_read, y=y, x=x)[0]
+            if len(plane.z_pick) != region.shape[1]:
+                region = region[:, plane.z_pick]  # (C, Z, h, w)
             return region.reshape(-1, *region.shape[-2:])  # (C * Z, h, w)
 
         if self.contract.normalization == "none":
-            return lambda y, x: read(y, x).astype(np.float32)
+            return lambda y, x: np.array(read(y, x), dtype=np.float32)
         normalize = normalizer(plane_percentiles(read, image.shape[3:], self.contract.percentiles))
         return lambda y, x: normalize(read(y, x))
 

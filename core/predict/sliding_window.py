@@ -34,7 +34,7 @@ def _weight_sum(axis: AxisTiling, profile: np.ndarray) -> np.ndarray:
     total = np.zeros(axis.stop - axis.first)
     for start in axis.starts:
         total[start - axis.first : start - axis.first + axis.tile] += profile
-    return total
+    return total.astype(np.float32)
 
 
 class _BandAccumulator:
@@ -65,11 +65,9 @@ class _BandAccumulator:
     def blended(self, start: int, stop: int, columns: slice) -> np.ndarray:
         """Image rows ``start..stop`` as a (C, rows, columns) float32 array."""
         rows = slice(start - self.top, stop - self.top)
-        weights = np.outer(
-            self.row_weights[start - self.first_row : stop - self.first_row],
-            self.column_weights[columns],
-        )
-        return (self.values[:, rows, columns] / weights).astype(np.float32)
+        block = self.values[:, rows, columns] / self.column_weights[columns]  # float32
+        block /= self.row_weights[start - self.first_row : stop - self.first_row, None]
+        return block
 
     def shift_to(self, top: int) -> None:
         """Drop the rows above ``top``; new rows at the bottom start at zero."""
@@ -120,6 +118,7 @@ def sliding_window_predict(
             accumulator.add(predictions, y, batch_offsets)
             if progress is not None:
                 progress(len(batch_offsets))
+        del band  # the next band is read before this name would be rebound
         assert accumulator is not None
         is_last = band_index == len(grid.y.starts) - 1
         final_until = shape[0] if is_last else min(grid.y.starts[band_index + 1], shape[0])
