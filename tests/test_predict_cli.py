@@ -72,6 +72,16 @@ def test_predict_folder_writes_one_output_per_input_and_resumes(tmp_path, fake_m
     assert "1 prediction(s) written, 2 skipped" in again.output
 
 
+def test_a_folder_input_takes_only_the_files_a_reader_reads(tmp_path, fake_models):
+    inputs(tmp_path / "in", 2)
+    (tmp_path / "in" / "README.md").write_text("notes")
+    out = tmp_path / "out"
+    args = ["predict", "-m", "dna", str(tmp_path / "in"), "-o", str(out), "--format", ".npy"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.npy")) == ["field_0.npy", "field_1.npy"]
+
+
 def test_predict_usage_errors(tmp_path, fake_models):
     sources = inputs(tmp_path / "in", 2)
     (tmp_path / "file.npy").write_bytes(b"")

@@ -221,13 +221,22 @@ def _is_file_name(path: Path) -> bool:
     return bool(path.suffix) and (not path.is_dir() or path.suffix.lower() == ".zarr")
 
 
+def _readable_entries(folder: Path) -> list[Path]:
+    """The entries of ``folder`` that an installed reader reads, sorted (notes are skipped)."""
+    from i2i.plugins import get_registries
+
+    readers = [component.build() for component in get_registries().readers]
+    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    return [p for p in entries if any(reader.can_read(p) for reader in readers)]
+
+
 def _expand_inputs(inputs: list[str]) -> list[Path]:
-    """Files and folders as given, folder entries sorted, glob patterns expanded."""
+    """Files and folders as given, readable folder entries sorted, glob patterns expanded."""
     paths: list[Path] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir() and not path.name.lower().endswith((".zarr",)):
-            paths += sorted(p for p in path.iterdir() if not p.name.startswith("."))
+        if path.is_dir() and not path.name.lower().endswith(".zarr"):
+            paths += _readable_entries(path)
         elif path.exists():
             paths.append(path)
         elif any(char in item for char in "*?["):
