@@ -16,10 +16,10 @@ from i2i.image import ImageError, PixelSizes
 from i2i.predict import ContractError, InputContract, PixelSizeWarning, Predictor
 from i2i.predict.arrays import ArrayImage
 from i2i.predict.loading import load_predictor
-from i2i.zoo.loading import ModelNotFoundError
 from i2i.predict.normalize import plane_percentiles
 from i2i.predict.output import to_dtype
 from i2i.predict.resample import ResampledReader, ResamplingWriter, taps
+from i2i.zoo.loading import ModelNotFoundError
 
 
 def contract(**fields) -> InputContract:
