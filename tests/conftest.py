@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("I2I_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+_CANDIDATES = [REPO_ROOT.parent / "shared" / "data", Path("/work/shared/data")]
+SHARED_DATA = Path(
+    os.environ.get("I2I_SHARED_DATA")
+    or next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
+)
+"""The real sample data: $I2I_SHARED_DATA, else ../shared/data beside the checkout."""
 
 
 @pytest.fixture(scope="session")
