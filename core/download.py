@@ -153,4 +153,6 @@ def _download(url: str, partial: Path, label: str, progress: bool) -> str:
                 sys.stderr.write(f"\r{label[:60]}: {done * 100 // total}%")
     if progress and total:
         sys.stderr.write("\n")
+    if total and done < total:  # the server closed the connection early: retry
+        raise OSError(f"connection closed after {done} of {total} bytes")
     return digest.hexdigest()
