@@ -89,7 +89,10 @@ class VectorQuantizer(nn.Module):
         return self.post_quant_conv(z_q.to(h.dtype)), loss, logs
 
     def _codes(self) -> torch.Tensor:
+        # A copy in training: restarts and EMA overwrite the codebook in place later in this
+        # forward, which must not change what the backward pass reads.
         weight = self.embedding.weight.float()
+        weight = weight.clone() if self.training else weight
         return F.normalize(weight, dim=1) if self.params.normalize else weight
 
     def _loss(self, flat: torch.Tensor, quantized: torch.Tensor) -> torch.Tensor:
