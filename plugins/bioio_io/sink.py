@@ -151,3 +151,44 @@ def _check_names(path: Path, names: list[str] | None, count: int) -> list[str]:
 
 def _format(region: Region) -> str:
     return ", ".join(f"{d.lower()}={s.start}:{s.stop}" for d, s in zip(DIMS, region, strict=True))
+
+
+class SinkWriter:
+    """A writer whose ``open`` returns a :class:`RegionSink` of ``sink_class``."""
+
+    sink_class: type[RegionSink]
+    suffixes: tuple[str, ...] = ()
+
+    def __init__(self, params: Any):
+        self.params = params
+
+    def open(
+        self,
+        path: str | Path,
+        *,
+        shape: tuple[int, ...],
+        dtype: Any,
+        channel_names: list[str] | None = None,
+        pixel_sizes: PixelSizes | None = None,
+    ) -> RegionSink:
+        """A sink writing regions of an image of ``shape`` to ``path`` (moved there at the end)."""
+        return self.sink_class(Path(path), shape, dtype, channel_names, pixel_sizes, self.params)
+
+    def write(
+        self,
+        path: str | Path,
+        array: np.ndarray,
+        *,
+        channel_names: list[str] | None = None,
+        pixel_sizes: PixelSizes | None = None,
+    ) -> Path:
+        """Write a whole (T, C, Z, Y, X) array."""
+        with self.open(
+            path,
+            shape=array.shape,
+            dtype=array.dtype,
+            channel_names=channel_names,
+            pixel_sizes=pixel_sizes,
+        ) as sink:
+            sink.write_region(array, t=slice(None), z=slice(None))
+        return Path(path)

@@ -16,7 +16,7 @@ import numpy as np
 
 from i2i.image import PixelSizes
 from i2i_plugins.bioio_io.atomic import atomic_output, remove, temporary_sibling
-from i2i_plugins.bioio_io.sink import Region, RegionSink
+from i2i_plugins.bioio_io.sink import Region, RegionSink, SinkWriter
 
 BIGTIFF_BYTES = 2**31
 """Above this many pixel bytes the file is written as BigTIFF (64-bit offsets)."""
@@ -50,43 +50,6 @@ def write_ome_tiff(
         tile=(edge, edge) if tiled else None,
         bigtiff=array.nbytes > BIGTIFF_BYTES,
     )
-
-
-class OmeTiffWriter:
-    """Writes (T, C, Z, Y, X) images as OME-TIFF files."""
-
-    suffixes = (".ome.tif", ".ome.tiff", ".tif", ".tiff")
-
-    def __init__(self, params: Any):
-        self.params = params
-
-    def open(
-        self,
-        path: str | Path,
-        *,
-        shape: tuple[int, ...],
-        dtype: Any,
-        channel_names: list[str] | None = None,
-        pixel_sizes: PixelSizes | None = None,
-    ) -> OmeTiffSink:
-        """A sink writing regions of an image of ``shape`` to ``path`` (moved there at the end)."""
-        return OmeTiffSink(Path(path), shape, dtype, channel_names, pixel_sizes, self.params)
-
-    def write(
-        self,
-        path: str | Path,
-        array: np.ndarray,
-        *,
-        channel_names: list[str] | None = None,
-        pixel_sizes: PixelSizes | None = None,
-    ) -> Path:
-        """Write a whole (T, C, Z, Y, X) array (validated like a region write)."""
-        sink = OmeTiffSink(
-            Path(path), array.shape, array.dtype, channel_names, pixel_sizes, self.params
-        )
-        with atomic_output(sink.path) as temporary:
-            write_ome_tiff(temporary, array, sink.channel_names, sink.pixel_sizes, self.params)
-        return sink.path
 
 
 class OmeTiffSink(RegionSink):
@@ -131,3 +94,27 @@ class OmeTiffSink(RegionSink):
     def _release_buffer(self) -> None:
         self._buffer = None
         remove(self.buffer_path)
+
+
+class OmeTiffWriter(SinkWriter):
+    """Writes (T, C, Z, Y, X) images as OME-TIFF files."""
+
+    suffixes = (".ome.tif", ".ome.tiff", ".tif", ".tiff")
+
+    sink_class = OmeTiffSink
+
+    def write(
+        self,
+        path: str | Path,
+        array: np.ndarray,
+        *,
+        channel_names: list[str] | None = None,
+        pixel_sizes: PixelSizes | None = None,
+    ) -> Path:
+        """Write a whole (T, C, Z, Y, X) array (validated like a region write), encoded at once."""
+        sink = OmeTiffSink(
+            Path(path), array.shape, array.dtype, channel_names, pixel_sizes, self.params
+        )
+        with atomic_output(sink.path) as temporary:
+            write_ome_tiff(temporary, array, sink.channel_names, sink.pixel_sizes, self.params)
+        return sink.path

@@ -16,50 +16,10 @@ from typing import Any
 import numpy as np
 
 from i2i.image import PixelSizes
-from i2i_plugins.bioio_io.sink import Region, RegionSink
+from i2i_plugins.bioio_io.sink import Region, RegionSink, SinkWriter
 
 _AXES = ["t", "c", "z", "y", "x"]
 _AXIS_TYPES = ["time", "channel", "space", "space", "space"]
-
-
-class OmeZarrWriter:
-    """Writes (T, C, Z, Y, X) images as OME-Zarr folders."""
-
-    suffixes = (".ome.zarr", ".zarr")
-
-    def __init__(self, params: Any):
-        self.params = params
-
-    def open(
-        self,
-        path: str | Path,
-        *,
-        shape: tuple[int, ...],
-        dtype: Any,
-        channel_names: list[str] | None = None,
-        pixel_sizes: PixelSizes | None = None,
-    ) -> OmeZarrSink:
-        """A sink writing regions of an image of ``shape`` to ``path`` (moved there at the end)."""
-        return OmeZarrSink(Path(path), shape, dtype, channel_names, pixel_sizes, self.params)
-
-    def write(
-        self,
-        path: str | Path,
-        array: np.ndarray,
-        *,
-        channel_names: list[str] | None = None,
-        pixel_sizes: PixelSizes | None = None,
-    ) -> Path:
-        """Write a whole (T, C, Z, Y, X) array."""
-        with self.open(
-            path,
-            shape=array.shape,
-            dtype=array.dtype,
-            channel_names=channel_names,
-            pixel_sizes=pixel_sizes,
-        ) as sink:
-            sink.write_region(array, t=slice(None), z=slice(None))
-        return Path(path)
 
 
 class OmeZarrSink(RegionSink):
@@ -189,3 +149,11 @@ def _half(block: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
     if np.issubdtype(dtype, np.integer):
         means = np.rint(means)
     return means.astype(dtype)
+
+
+class OmeZarrWriter(SinkWriter):
+    """Writes (T, C, Z, Y, X) images as OME-Zarr folders."""
+
+    suffixes = (".ome.zarr", ".zarr")
+
+    sink_class = OmeZarrSink
