@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -9,7 +11,7 @@ from torch.nn import functional as F
 from i2i_plugins.pixel_losses import PixelLossParams, SmoothL1Params
 
 
-class _PixelLoss(nn.Module):
+class _PixelLoss(nn.Module, ABC):
     name = "pixel"
 
     def __init__(self, params: PixelLossParams):
@@ -17,8 +19,9 @@ class _PixelLoss(nn.Module):
         self.weight = params.weight
         self.reduction = params.reduction
 
+    @abstractmethod
     def elementwise(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError  # pragma: no cover - every subclass defines it
+        """The per-pixel loss, (B, C, H, W)."""
 
     def forward(
         self,
