@@ -31,8 +31,10 @@ class RegionSink(ABC):
         dtype: Any,
         channel_names: list[str] | None,
         pixel_sizes: PixelSizes | None,
+        params: Any = None,
     ):
         self.path = Path(path)
+        self.params = params
         self.shape = _check_shape(self.path, shape)
         self.dtype = np.dtype(dtype)
         self.channel_names = _check_names(self.path, channel_names, self.shape[1])

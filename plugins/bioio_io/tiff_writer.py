@@ -55,17 +55,8 @@ def write_ome_tiff(
 class OmeTiffSink(RegionSink):
     """Regions land in a memory-mapped buffer; the OME-TIFF is encoded from it at the end."""
 
-    def __init__(
-        self,
-        path: Path,
-        shape: tuple[int, ...],
-        dtype: Any,
-        channel_names: list[str] | None,
-        pixel_sizes: PixelSizes | None,
-        params: Any,
-    ):
-        super().__init__(path, shape, dtype, channel_names, pixel_sizes)
-        self.params = params
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.buffer_path = temporary_sibling(self.path, "buffer")
         self._buffer: np.memmap[Any, Any] | None = None
 

@@ -10,12 +10,10 @@ rows and columns replicated for odd sizes), computed when the output is complete
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from i2i.image import PixelSizes
 from i2i_plugins.bioio_io.sink import Region, RegionSink, SinkWriter
 
 _AXES = ["t", "c", "z", "y", "x"]
@@ -25,17 +23,8 @@ _AXIS_TYPES = ["time", "channel", "space", "space", "space"]
 class OmeZarrSink(RegionSink):
     """Level 0 receives the regions; the pyramid is built from it when the image is complete."""
 
-    def __init__(
-        self,
-        path: Path,
-        shape: tuple[int, ...],
-        dtype: Any,
-        channel_names: list[str] | None,
-        pixel_sizes: PixelSizes | None,
-        params: Any,
-    ):
-        super().__init__(path, shape, dtype, channel_names, pixel_sizes)
-        self.params = params
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self._levels: list[Any] = []
 
     def level_shapes(self) -> list[tuple[int, ...]]:

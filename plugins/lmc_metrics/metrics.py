@@ -8,6 +8,7 @@ computed at once; on the CPU one image at a time, which is faster there.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 import torch
@@ -34,7 +35,7 @@ def _value_range(images: torch.Tensor) -> torch.Tensor:
     return images.amax(dim=(-2, -1)) - images.amin(dim=(-2, -1))
 
 
-class Metric:
+class Metric(ABC):
     """A per-image, per-channel metric of the Light My Cells evaluation."""
 
     name: str
@@ -58,8 +59,9 @@ class Metric:
         # on the CPU one image at a time keeps temporaries small (batched: many large allocations)
         return torch.cat([self.compute(x[i : i + 1], y[i : i + 1]) for i in range(x.shape[0])])
 
+    @abstractmethod
     def compute(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError  # pragma: no cover - every subclass defines it
+        """The metric of normalised (B, C, H, W) float64 images, (B, C)."""
 
     def _check(self, prediction: torch.Tensor, target: torch.Tensor) -> None:
         if prediction.dim() != 4 or prediction.shape != target.shape:
