@@ -13,6 +13,7 @@ from i2i._version import __version__
 from i2i.errors import I2IError
 from i2i.training.losses import LossSet
 from i2i.training.run_folder import RunFolder
+from i2i.training.validation import ValidationTiling
 
 
 @dataclass
@@ -33,6 +34,16 @@ class RunParts:
         from i2i.evaluate import Evaluator
 
         return Evaluator(self.metric_names, device=str(self.device or "cpu"), panel_size=0)
+
+    def validation_tiling(self) -> ValidationTiling:
+        """Validation predicts images larger than a tile as ``i2i predict`` does."""
+        predict = self.recipe.predict
+        return ValidationTiling(
+            tile_size=predict.tile_size,
+            overlap=predict.overlap,
+            batch_size=predict.batch_size,
+            multiple_of=int(self.contract.get("size_multiple", 1)),
+        )
 
     def export_metadata(self, step: int) -> dict[str, Any]:
         """What exported weights carry so that the file alone rebuilds and uses its model."""

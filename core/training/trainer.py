@@ -288,7 +288,11 @@ class Trainer:
 
         model = self.ema.average if self.ema is not None else self.model
         values, panel = validate(
-            model, self.parts.val_loader, self.parts.evaluator_factory, self.accelerator
+            model,
+            self.parts.val_loader,
+            self.parts.evaluator_factory,
+            self.accelerator,
+            self.parts.validation_tiling(),
         )
         if not values:
             return values

@@ -2,15 +2,33 @@
 
 Runs on the main process with the unwrapped (or EMA) model while the others wait: simple,
 exact (no padded duplicates from sharding), and cheap next to training.
+
+Validation predicts the way ``i2i predict`` does: an image larger than the recipe's
+``predict.tile_size`` is predicted by sliding windows with that tile size and overlap
+(:func:`i2i.predict.sliding_window.sliding_window_predict`), so the validation figure is the
+figure a user gets, and a model trained on small crops is not judged on a whole field in one
+pass (its normalisation layers would then see statistics it never met in training).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
+
+
+@dataclass(frozen=True)
+class ValidationTiling:
+    """Sliding-window settings for images larger than one tile (from the ``predict`` section)."""
+
+    tile_size: int = 256
+    overlap: float = 0.25
+    batch_size: int = 4
+    multiple_of: int = 1
 
 
 @torch.no_grad()
@@ -19,6 +37,7 @@ def validate(
     val_loader: Any,
     evaluator_factory: Callable[[], Any],
     accelerator: Any,
+    tiling: ValidationTiling | None = None,
 ) -> tuple[dict[str, float], tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None]:
     """Mean of each metric over validation images (``val/<metric>``) and the first batch."""
     values: dict[str, float] = {}
@@ -29,10 +48,14 @@ def validate(
         module.eval()
         evaluator = evaluator_factory()
         device = accelerator.device
-        for index, batch in enumerate(val_loader):
-            inputs = batch["input"].to(device)
+
+        def forward(inputs: torch.Tensor) -> torch.Tensor:
             with accelerator.autocast():
-                prediction = module(inputs)[0].float()
+                return module(inputs.to(device))[0].float()  # (B, Cout, H, W)
+
+        for index, batch in enumerate(val_loader):
+            inputs = batch["input"]
+            prediction = _predict(forward, inputs, tiling).to(device)
             target, mask = batch["target"].to(device), batch["mask"].to(device)
             names = [f"val_{index}_{i}" for i in range(inputs.shape[0])]
             evaluator.add(prediction, target, images=names, mask=mask)
@@ -45,3 +68,31 @@ def validate(
                 values[f"val/{name}"] = float(table[name].mean())
     accelerator.wait_for_everyone()
     return values, first
+
+
+def _predict(
+    forward: Callable[[torch.Tensor], torch.Tensor],
+    inputs: torch.Tensor,
+    tiling: ValidationTiling | None,
+) -> torch.Tensor:
+    """(B, Cin, H, W) -> (B, Cout, H, W): one pass, or sliding windows when larger than a tile."""
+    height, width = inputs.shape[-2:]
+    if tiling is None or max(height, width) <= tiling.tile_size:
+        return forward(inputs)
+    from i2i.predict.sliding_window import sliding_window_predict
+
+    predictions = []
+    for image in inputs.float().cpu().numpy():  # (Cin, H, W)
+        rows: list[np.ndarray] = []
+        sliding_window_predict(
+            forward,
+            lambda y, x, image=image: image[:, y, x],
+            (height, width),
+            lambda _rows, block, rows=rows: rows.append(block),
+            tile_size=tiling.tile_size,
+            overlap=tiling.overlap,
+            batch_size=tiling.batch_size,
+            multiple_of=tiling.multiple_of,
+        )
+        predictions.append(torch.from_numpy(np.concatenate(rows, axis=1)))  # (Cout, H, W)
+    return torch.stack(predictions)
