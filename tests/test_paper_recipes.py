@@ -28,7 +28,9 @@ TINY = [
     "train.grad_accum=1",
     "train.max_steps=2",
     "train.validate_every=2",
+    "train.validate_every_epochs=null",
     "train.checkpoint_every=2",
+    "train.checkpoint_every_epochs=null",
 ]
 
 
@@ -51,8 +53,11 @@ def test_actin_fine_tunes_from_its_jump_pretraining(tmp_path):
     runs = tmp_path / "runs"
     pretrain = run_recipe("lmc_actin_pretrain", tmp_path / "jump", runs, "data.dataset.tiles=null")
     pretrained = load_file(pretrain.run.last_weights)
-    # lr 0: the fine-tuning run must end exactly where the pre-training left the weights
-    actin = run_recipe("lmc_actin", tmp_path / "lmc", runs, "train.lr=1e-30")
+    # lr 0: the fine-tuning run must end exactly where the pre-training left the weights;
+    # the JUMP pre-training data is mixed into the fine-tuning
+    mixed_root = f"data.mix.0.dataset.root={tmp_path / 'jump'}"
+    actin = run_recipe("lmc_actin", tmp_path / "lmc", runs, "train.lr=1e-30", mixed_root)
+    assert (actin.run.path / "split.mix0.json").is_file()
     tuned = load_file(actin.run.last_weights)
     torch.testing.assert_close(
         tuned["encoder.conv_in.weight"], pretrained["encoder.conv_in.weight"]
@@ -62,4 +67,4 @@ def test_actin_fine_tunes_from_its_jump_pretraining(tmp_path):
 def test_init_from_a_missing_run_is_a_clear_error(tmp_path):
     write_lmc_demo(tmp_path / "lmc", seed=0)
     with pytest.raises(i2i.I2IError, match="no run of 'lmc_actin_pretrain'"):
-        run_recipe("lmc_actin", tmp_path / "lmc", tmp_path / "runs")
+        run_recipe("lmc_actin", tmp_path / "lmc", tmp_path / "runs", "data.mix=[]")

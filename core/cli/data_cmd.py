@@ -82,6 +82,7 @@ def summary_command(
     from i2i.data.summary import summarize
 
     split_options: Any = None
+    mix: list[Any] = []
     if Path(source).is_dir():
         name = LAYOUT_ALIASES.get(layout, layout) if layout else None
         chosen = (
@@ -93,16 +94,42 @@ def summary_command(
         data = load_recipe(source).data
         if data is None:
             raise typer.BadParameter(f"recipe {source!r} has no data section.")
-        chosen, split_options = build_layout(data.dataset, data.reader), data.split
+        chosen, split_options, mix = build_layout(data.dataset, data.reader), data.split, data.mix
     records = chosen.index()
     splits = read_split(split) if split else None
     if splits is None and split_options is not None:
         splits = resolve_split(records, split_options, None)
     summary = {"layout": chosen.name, "root": str(chosen.root), **summarize(records, splits)}
+    if mix:
+        summary["mix"] = [_mixed_source_summary(source) for source in mix]
     if as_json:
         print_json(summary)
-    else:
-        _print_summary(summary)
+        return
+    _print_summary(summary)
+    for number, mixed in enumerate(summary.get("mix", [])):
+        mapping = ", ".join(f"{a} -> {b}" for a, b in (mixed["targets"] or {}).items())
+        typer.echo(
+            f"\ndata.mix.{number}: {mixed['fraction']:.0%} of the training samples"
+            + (f" (targets {mapping})" if mapping else "")
+            + ", drawn from its training split"
+        )
+        _print_summary(mixed)
+
+
+def _mixed_source_summary(source: Any) -> dict[str, Any]:
+    """The summary of one ``data.mix`` dataset, with its share and target mapping."""
+    from i2i.data.loaders import build_layout, resolve_split
+    from i2i.data.summary import summarize
+
+    layout = build_layout(source.dataset)
+    records = layout.index()
+    return {
+        "layout": layout.name,
+        "root": str(layout.root),
+        "fraction": source.fraction,
+        "targets": source.targets,
+        **summarize(records, resolve_split(records, source.split, None)),
+    }
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

@@ -3,7 +3,8 @@
 ``build_dataloaders(data)`` accepts the validated recipe section or a plain dict with
 ``dataset`` (a dataset spec: ``name`` and its parameters), ``reader``, ``transforms``,
 ``val_transforms``, ``split`` (``val_fraction``, ``test_fraction``, ``group_by``,
-``stratify_by``, ``seed``), ``batch_size`` and ``num_workers``.
+``stratify_by``, ``seed``), ``batch_size``, ``num_workers`` and ``mix`` (other datasets mixed
+into training, see :mod:`i2i.data.mixing`).
 
 Validation transforms default to the training ones made deterministic: a transform object
 may define ``for_validation()`` returning its deterministic stand-in (a random resized crop
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -28,8 +29,12 @@ from i2i.data.records import FieldRecord
 from i2i.data.regions import Band
 from i2i.data.splits import SPLITS, check_split, make_split, read_split, write_split
 
+if TYPE_CHECKING:
+    from i2i.data.dataset import FieldDataset
 
-def _get(section: Any, key: str, default: Any = None) -> Any:
+
+def setting(section: Any, key: str, default: Any = None) -> Any:
+    """``section[key]`` of a recipe section given as a validated model or a plain dict."""
     if isinstance(section, Mapping):
         return section.get(key, default)
     return getattr(section, key, default)
@@ -74,7 +79,7 @@ def build_layout(dataset: Any, reader: Any = None) -> Layout:
     """The dataset layout named by ``dataset`` (a spec), using ``reader`` (a spec or name)."""
     from i2i.plugins import get_registries
 
-    reader_name = reader if isinstance(reader, str) or reader is None else _get(reader, "name")
+    reader_name = reader if isinstance(reader, str) or reader is None else setting(reader, "name")
     layout: Layout = get_registries().datasets.create(_spec(dataset), reader=reader_name)
     return layout
 
@@ -87,7 +92,7 @@ def resolve_split(
         splits = read_split(split_path)
         check_split(split_path, splits, records)
         return splits
-    holdout = _get(split, "holdout")
+    holdout = setting(split, "holdout")
     if holdout is not None:  # every field trains on the rest and validates on its band
         ids = [r.field_id for r in records]
         splits = {"train": ids, "val": list(ids), "test": []}
@@ -95,11 +100,11 @@ def resolve_split(
             write_split(split_path, splits, {"holdout": _spec(holdout)})
         return splits
     options = {
-        "val_fraction": float(_get(split, "val_fraction", 0.1)),
-        "test_fraction": float(_get(split, "test_fraction", 0.0)),
-        "group_by": _get(split, "group_by"),
-        "stratify_by": _get(split, "stratify_by"),
-        "seed": int(_get(split, "seed", 0)),
+        "val_fraction": float(setting(split, "val_fraction", 0.1)),
+        "test_fraction": float(setting(split, "test_fraction", 0.0)),
+        "group_by": setting(split, "group_by"),
+        "stratify_by": setting(split, "stratify_by"),
+        "seed": int(setting(split, "seed", 0)),
     }
     splits = make_split(records, **options)
     if split_path is not None:
@@ -117,76 +122,118 @@ def build_dataloaders(
     """
     from i2i.data.dataset import FieldDataset
 
-    layout = build_layout(_get(data, "dataset"), _get(data, "reader"))
+    layout = build_layout(setting(data, "dataset"), setting(data, "reader"))
     records = layout.index()
-    splits = resolve_split(records, _get(data, "split", {}), _path(split_path))
-    train_transforms = build_transforms(_get(data, "transforms"))
-    val_specs = _get(data, "val_transforms")
+    splits = resolve_split(records, setting(data, "split", {}), _path(split_path))
+    train_transforms = build_transforms(setting(data, "transforms"))
+    val_specs = setting(data, "val_transforms")
     val_transforms = (
         validation_transforms(train_transforms)
         if val_specs is None
         else build_transforms(val_specs)
     )
     params = layout.params
-    reader = layout.reader
-    holdout = _get(_get(data, "split", {}), "holdout")
-    loaders: dict[str, Any] = {}
+    holdout = setting(setting(data, "split", {}), "holdout")
+    datasets: dict[str, FieldDataset | None] = dict.fromkeys(SPLITS)
     for name in SPLITS:
         wanted = set(splits[name])
         subset = [r for r in records if r.field_id in wanted]
-        if not subset:
-            loaders[name] = None
-            continue
-        dataset = FieldDataset(
-            subset,
-            layout.target_names,
-            z=params.z,
-            tiles=params.tiles,
-            resample_to_um=params.resample_to_um,
-            transforms=train_transforms if name == "train" else val_transforms,
-            reader=reader,
-            seed=seed,
-            band=_band(holdout, inside=name != "train"),
-        )
-        loaders[name] = _loader(dataset, data, name == "train", seed, params.balance)
-    if loaders["train"] is None:
+        if subset:
+            datasets[name] = FieldDataset(
+                subset,
+                layout.target_names,
+                z=params.z,
+                tiles=params.tiles,
+                resample_to_um=params.resample_to_um,
+                transforms=train_transforms if name == "train" else val_transforms,
+                reader=layout.reader,
+                seed=seed,
+                band=holdout_band(holdout, inside=name != "train"),
+            )
+    train = datasets["train"]
+    if train is None:
         raise DataError(
             "the training split is empty: every field went to validation or test. Lower "
             "data.split.val_fraction / test_fraction, or add fields to the dataset."
         )
+    val, test = (_loader(datasets[name], data, _generator(seed)) for name in ("val", "test"))
     contract = input_contract(layout, records, train_transforms)
-    return DataLoaders(
-        loaders["train"], loaders["val"], loaders["test"], contract, splits, layout, records
+    train_loader = _training_loader(
+        train, data, seed, params.balance, train_transforms, _path(split_path)
     )
+    return DataLoaders(train_loader, val, test, contract, splits, layout, records)
 
 
-def _band(holdout: Any, inside: bool) -> Band | None:
+def holdout_band(holdout: Any, inside: bool) -> Band | None:
+    """The hold-out band of ``data.split.holdout`` (``inside``: the band, else the rest)."""
     if holdout is None:
         return None
-    return Band(_get(holdout, "axis", "x"), _get(holdout, "start"), _get(holdout, "end"), inside)
+    return Band(
+        setting(holdout, "axis", "x"), setting(holdout, "start"), setting(holdout, "end"), inside
+    )
 
 
 def _path(value: str | Path | None) -> Path | None:
     return None if value is None else Path(value)
 
 
-def _loader(dataset: Any, data: Any, train: bool, seed: int, balance: str | None) -> Any:
-    import torch
-    from torch.utils.data import DataLoader, WeightedRandomSampler
+def sample_weights(dataset: FieldDataset, balance: str | None) -> list[float] | None:
+    """Per-sample weights that balance ``dataset`` by ``balance`` (see ``i2i.data.balance``);
+    ``None`` without balance."""
+    if balance is None:
+        return None
+    per_sample = [dataset.records[s.record] for s in dataset.samples]
+    return balance_weights(per_sample, balance, dataset.target_names)
 
-    generator = torch.Generator().manual_seed(seed)
-    sampler = None
-    if train and balance is not None:
-        per_sample = [dataset.records[s.record] for s in dataset.samples]
-        weights = balance_weights(per_sample, balance, dataset.target_names)
-        sampler = WeightedRandomSampler(weights, len(weights), generator=generator)
-    workers = int(_get(data, "num_workers", 0))
+
+def _training_loader(
+    train: FieldDataset,
+    data: Any,
+    seed: int,
+    balance: str | None,
+    transforms: Sequence[Any],
+    split_path: Path | None,
+) -> Any:
+    """The training loader: shuffled, balanced, or mixed with other datasets (``data.mix``)."""
+    from torch.utils.data import WeightedRandomSampler
+
+    weights = sample_weights(train, balance)
+    mix = setting(data, "mix") or []
+    if mix:
+        from i2i.data.mixing import TrainingSource, mixed_training_set
+
+        own = TrainingSource(train, 1 - sum(float(setting(m, "fraction")) for m in mix), weights)
+        mixed, mixed_sampler = mixed_training_set(
+            own, mix, seed=seed, transforms=transforms, split_path=split_path
+        )
+        return _loader(mixed, data, _generator(seed), sampler=mixed_sampler)
+    generator = _generator(seed)
+    if weights is None:
+        return _loader(train, data, generator, shuffle=True)
+    balanced = WeightedRandomSampler(weights, len(weights), generator=generator)
+    return _loader(train, data, generator, sampler=balanced)
+
+
+def _generator(seed: int) -> Any:
+    import torch
+
+    return torch.Generator().manual_seed(seed)
+
+
+def _loader(
+    dataset: Any, data: Any, generator: Any, *, shuffle: bool = False, sampler: Any = None
+) -> Any:
+    import torch
+    from torch.utils.data import DataLoader
+
+    if dataset is None:
+        return None
     return DataLoader(
         dataset,
-        batch_size=int(_get(data, "batch_size", 8)),
-        shuffle=train and sampler is None,
+        batch_size=int(setting(data, "batch_size", 8)),
+        shuffle=shuffle,
         sampler=sampler,
-        num_workers=workers,
+        num_workers=int(setting(data, "num_workers", 0)),
         collate_fn=collate_samples,
         generator=generator,
         pin_memory=torch.cuda.is_available(),

@@ -20,6 +20,7 @@ SECTIONS = (
     "data",
     "data.split",
     "data.split.holdout",
+    "data.mix[]",
     "model",
     "train",
     "train.scheduler",
@@ -27,14 +28,16 @@ SECTIONS = (
     "evaluate",
     "predict",
 )
-"""The recipe's mappings, top level first, in the order the page documents them."""
+"""The recipe's mappings, top level first, in the order the page documents them (``[]``: an
+item of a list)."""
 
 
 def section_model(root: type[BaseModel], section: str) -> type[BaseModel]:
     """The model of the mapping at dotted ``section`` ("" for the top level)."""
     if not section:
         return root
-    model = strip(walk(root, tuple(section.split(".")), {}, tagged=False).annotation)
+    path = tuple(section.replace("[]", ".0").split("."))
+    model = strip(walk(root, path, {}, tagged=False).annotation)
     assert isinstance(model, type) and issubclass(model, BaseModel), section
     return model
 

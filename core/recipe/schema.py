@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     Field,
@@ -24,7 +25,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from i2i.recipe.errors import suggestion
-from i2i.recipe.sections import PredictConfig, Section, SplitConfig, TrainConfig
+from i2i.recipe.sections import (
+    MixSourceBase,
+    PredictConfig,
+    Section,
+    SplitConfig,
+    TrainConfig,
+    check_mix_fractions,
+    field_error,
+)
 from i2i.recipe.walk import KIND_ATTRIBUTE
 from i2i.registry import Component, Registries, Registry, singular
 
@@ -60,7 +69,7 @@ class RecipeBase(Section):
         best = sections["train"].best_metric
         allowed = [m.name for m in sections["evaluate"].metrics] or list(self.metric_names)
         if best is not None and best not in allowed:
-            raise _field_error(
+            raise field_error(
                 "train.best_metric",
                 f"{best!r} is not one of the evaluated metrics "
                 f"({', '.join(allowed) or 'none installed'}).{suggestion(best, allowed)}",
@@ -140,17 +149,12 @@ class _ModelSectionBase(Section):
     @model_validator(mode="after")
     def _quantizer_has_encoder(self) -> _ModelSectionBase:
         if getattr(self, "quantizer", None) is not None and getattr(self, "encoder", None) is None:
-            raise _field_error(
+            raise field_error(
                 "quantizer",
                 "a quantizer needs an encoder to quantize; add model.encoder or remove "
                 "model.quantizer",
             )
         return self
-
-
-def _field_error(field: str, message: str) -> PydanticCustomError:
-    """An error of a cross-field check, reported at ``field`` below the validated model."""
-    return PydanticCustomError("recipe_field", "{message}", {"field": field, "message": message})
 
 
 def _section(name: str, base: type[Section], doc: str, fields: dict[str, Any]) -> Any:
@@ -182,6 +186,7 @@ def _model_section(registries: Registries) -> Any:
 
 def _data_section(registries: Registries) -> Any:
     transforms: Any = list[slot(registries.transforms)]  # type: ignore[misc]
+    mix: Any = list[_mix_source_section(registries)]  # type: ignore[misc]
     fields: dict[str, Any] = {
         "dataset": (slot(registries.datasets), Field(description="Dataset component.")),
         "reader": (
@@ -199,9 +204,34 @@ def _data_section(registries: Registries) -> Any:
         "split": (SplitConfig, Field(default_factory=dict, description="Data split.")),
         "batch_size": (int, Field(8, ge=1, description="Samples per batch (per process).")),
         "num_workers": (int, Field(2, ge=0, description="Data-loading worker processes.")),
+        "mix": (
+            Annotated[mix, AfterValidator(check_mix_fractions)],
+            Field(
+                default_factory=list,
+                description=(
+                    "Other datasets mixed into training, each with its share of the samples "
+                    "(e.g. the pre-training data of a fine-tuning); validation uses the recipe's "
+                    "dataset only."
+                ),
+            ),
+        ),
     }
     doc = "Where the images come from and how they are augmented and batched."
     return _section("DataSection", Section, doc, fields)
+
+
+def _mix_source_section(registries: Registries) -> Any:
+    fields: dict[str, Any] = {
+        "dataset": (
+            slot(registries.datasets),
+            Field(description="Dataset component (its own root, inputs, targets, z, tiles...)."),
+        ),
+        "transforms": (
+            list[slot(registries.transforms)] | None,  # type: ignore[misc]
+            Field(None, description="Training transforms of this dataset; null: data.transforms."),
+        ),
+    }
+    return _section("MixSource", MixSourceBase, MixSourceBase.__doc__ or "", fields)
 
 
 def _evaluate_section(registries: Registries) -> Any:

@@ -8,9 +8,16 @@ reference in ``docs/recipes.md`` is generated from.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+
+def field_error(field: str, message: str) -> PydanticCustomError:
+    """An error of a cross-field check, reported at ``field`` below the validated model."""
+    return PydanticCustomError("recipe_field", "{message}", {"field": field, "message": message})
 
 
 class Section(BaseModel):
@@ -83,6 +90,59 @@ class SplitConfig(Section):
         return self
 
 
+class MixSourceBase(Section):
+    """Data mixed into training from another dataset (e.g. the pre-training data of a fine-tuning).
+
+    The component slots (``dataset``, ``transforms``) are added by :mod:`i2i.recipe.schema`.
+    """
+
+    fraction: float = Field(
+        gt=0,
+        lt=1,
+        description=(
+            "Expected share of the training samples of each epoch drawn from this dataset "
+            "(0.25: a quarter); the recipe's own dataset keeps the rest."
+        ),
+    )
+    targets: dict[str, str] | None = Field(
+        None,
+        description=(
+            "This dataset's target names mapped onto the recipe's (e.g. {AGP: Actin}); targets "
+            "not mapped are not used. null: the targets both datasets name alike."
+        ),
+    )
+    split: SplitConfig = Field(
+        default_factory=lambda: SplitConfig.model_validate({}),
+        description=(
+            "The split of this dataset (keys as in data.split): only its training fields are "
+            "mixed in. Give the split of the recipe that trained on it (e.g. the pre-training), "
+            "so that its validation and test fields stay unseen."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _one_source_per_target(self) -> MixSourceBase:
+        recipe_targets = list((self.targets or {}).values())
+        repeated = sorted({name for name in recipe_targets if recipe_targets.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"targets maps several of this dataset's targets onto {repeated}; map at most "
+                "one onto each of the recipe's targets"
+            )
+        return self
+
+
+def check_mix_fractions(mix: Sequence[Any]) -> Sequence[Any]:
+    """``data.mix`` must leave the recipe's own dataset a share of every epoch."""
+    total = sum(source.fraction for source in mix)
+    if total >= 1:
+        raise ValueError(
+            f"the fractions of data.mix add up to {total:g}; their sum must be below 1 so that "
+            "the recipe's own dataset keeps a share of the training samples"
+        )
+    return mix
+
+
 class EMAConfig(Section):
     """An exponential moving average of the generator's weights, used for validation and export."""
 
@@ -99,6 +159,16 @@ class SchedulerConfig(Section):
     )
     warmup_steps: int = Field(0, ge=0, description="Linear warm-up from 0 over this many steps.")
     min_lr: float = Field(0.0, ge=0, description="Learning rate at max_steps (cosine, linear).")
+
+
+TrackerName = Literal["tensorboard", "wandb", "mlflow", "comet_ml", "aim", "clearml", "dvclive"]
+"""The Accelerate experiment trackers a recipe may name in ``train.trackers``."""
+
+_EVERY_EPOCHS = {
+    "validate_every": "validate_every_epochs",
+    "checkpoint_every": "checkpoint_every_epochs",
+}
+"""Schedules given in optimizer steps and their counterparts in epochs of the training data."""
 
 
 class TrainConfig(Section):
@@ -128,8 +198,23 @@ class TrainConfig(Section):
     )
     ema: EMAConfig | None = Field(None, description="Average the generator's weights; null: off.")
     log_every: int = Field(50, ge=1, description="Log training losses every this many steps.")
-    validate_every: int = Field(1000, ge=1, description="Validate every this many steps.")
-    checkpoint_every: int = Field(1000, ge=1, description="Save a checkpoint every N steps.")
+    validate_every: int | None = Field(
+        1000, ge=1, description="Validate every this many steps; null with validate_every_epochs."
+    )
+    validate_every_epochs: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Or: validate every this many epochs of the training data (0.5: twice an epoch), "
+            "turned into steps from the number of training batches and grad_accum."
+        ),
+    )
+    checkpoint_every: int | None = Field(
+        1000, ge=1, description="Checkpoint every N steps; null with checkpoint_every_epochs."
+    )
+    checkpoint_every_epochs: float | None = Field(
+        None, gt=0, description="Or: save a checkpoint every this many epochs of the training data."
+    )
     keep_last: int = Field(3, ge=1, description="Checkpoints kept; older ones are deleted.")
     best_metric: str | None = Field(
         None,
@@ -139,6 +224,13 @@ class TrainConfig(Section):
         ),
     )
     runs_root: str = Field("runs", description="Folder under which run folders are created.")
+    trackers: list[TrackerName] = Field(
+        ["tensorboard"],
+        description=(
+            "Experiment trackers that receive the logged values besides metrics.csv: "
+            "tensorboard, wandb, mlflow, comet_ml, aim, clearml, dvclive; [] for none."
+        ),
+    )
     init_from: str | None = Field(
         None,
         description=(
@@ -147,6 +239,36 @@ class TrainConfig(Section):
             "random initialisation."
         ),
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _epochs_replace_default_steps(cls, data: Any) -> Any:
+        """A schedule in epochs replaces the default in steps (an explicit one is an error)."""
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        for steps, epochs in _EVERY_EPOCHS.items():
+            if data.get(epochs) is not None and steps not in data:
+                data[steps] = None
+        return data
+
+    @model_validator(mode="after")
+    def _one_schedule_each(self) -> TrainConfig:
+        for steps, epochs in _EVERY_EPOCHS.items():
+            in_steps, in_epochs = getattr(self, steps), getattr(self, epochs)
+            if in_steps is not None and in_epochs is not None:
+                raise field_error(
+                    steps,
+                    f"{steps} ({in_steps}) and {epochs} ({in_epochs:g}) are both set; set one "
+                    f"to null: train.{epochs}=null keeps every {in_steps} steps, "
+                    f"train.{steps}=null every {in_epochs:g} epochs",
+                )
+            if in_steps is None and in_epochs is None:
+                raise field_error(
+                    steps,
+                    f"{steps} and {epochs} are both null; give one of them (e.g. {steps}: 1000)",
+                )
+        return self
 
 
 class PredictConfig(Section):

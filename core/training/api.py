@@ -51,10 +51,9 @@ def train(
         if accelerator.is_main_process
         else None
     )
-    accelerator.init_trackers("tensorboard")
-    tracker = accelerator.get_tracker("tensorboard")
+    accelerator.init_trackers(recipe.name)
     with stop_on_signals() as stop:
-        result = trainer.fit(stop, log, tracker)
+        result = trainer.fit(stop, log)
     trainer.close()
     if recipe.evaluate is not None and not result.stopped_early and accelerator.is_main_process:
         from i2i.training.final_evaluation import evaluate_best
@@ -74,16 +73,19 @@ def _use_cpu(device: str) -> bool:
 
 
 def make_accelerator(config: Any, cpu: bool, run: RunFolder) -> Any:
-    """The Accelerator of a run (several processes when launched by torchrun/accelerate)."""
+    """The Accelerator of a run (several processes when launched by torchrun/accelerate),
+    logging to the trackers of ``train.trackers``."""
     from accelerate import Accelerator
     from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration
+
+    from i2i.training.logbook import trackers_to_log_with
 
     return Accelerator(
         cpu=cpu,
         mixed_precision=config.mixed_precision,
         gradient_accumulation_steps=config.grad_accum,
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
-        log_with=["tensorboard"],
+        log_with=trackers_to_log_with(config.trackers, run.path),
         project_config=ProjectConfiguration(project_dir=str(run.path), logging_dir=str(run.path)),
     )
 

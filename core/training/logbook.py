@@ -1,16 +1,55 @@
-"""Where training numbers go: ``metrics.csv`` (always) and Accelerate trackers (TensorBoard...).
+"""Where training numbers go: ``metrics.csv`` (always) and the Accelerate trackers of
+``train.trackers`` (TensorBoard by default; wandb, MLflow, Comet, Aim, ClearML, DVCLive).
 
 The CSV has one row per logged step (validation values join the row of their step); columns
 are added as new keys appear (the file is then rewritten with the wider header, which is
 rare: validation keys appear at the first validation). Resuming appends to the same file
 after dropping rows past the resumed step, so the CSV never holds two rows for one step.
+
+TensorBoard writes its event files into the run folder's ``tensorboard/``; the other trackers
+file the run under the recipe's name as project (or experiment).
 """
 
 from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from i2i.errors import I2IError
+
+TRACKER_PACKAGES = {
+    "tensorboard": "tensorboard",
+    "wandb": "wandb",
+    "mlflow": "mlflow",
+    "comet_ml": "comet-ml",
+    "aim": "aim",
+    "clearml": "clearml",
+    "dvclive": "dvclive",
+}
+"""The pip package each tracker of ``train.trackers`` needs."""
+
+
+def trackers_to_log_with(names: Sequence[str], run_folder: Path) -> list[Any]:
+    """Accelerate's ``log_with`` for ``train.trackers``; a tracker whose package is missing is
+    an error (Accelerate would silently leave it out)."""
+    from accelerate.tracking import TensorBoardTracker, get_available_trackers
+
+    available = {str(tracker) for tracker in get_available_trackers()}
+    missing = [name for name in names if name not in available]
+    if missing:
+        packages = " ".join(TRACKER_PACKAGES[name] for name in missing)
+        raise I2IError(
+            f"train.trackers: {', '.join(map(repr, missing))} cannot log because its package is "
+            f"not installed. Install it (pip install {packages}) or remove it from "
+            "train.trackers (metrics.csv is always written)."
+        )
+    return [
+        TensorBoardTracker("tensorboard", run_folder) if name == "tensorboard" else name
+        for name in dict.fromkeys(names)
+    ]
 
 
 class MetricsCSV:

@@ -8,6 +8,11 @@ One optimizer step reads top to bottom in :meth:`Trainer.fit`:
 2. discriminator step — real targets against detached predictions (channels whose target is
    missing show the prediction on both sides, so they carry no signal);
 3. bookkeeping — EMA, logging, validation, checkpoint, stop request.
+
+Validation and checkpoints come every ``train.validate_every`` / ``checkpoint_every`` steps, or
+every ``validate_every_epochs`` / ``checkpoint_every_epochs`` epochs turned into steps (an epoch
+is ``ceil(training batches per process / grad_accum)`` optimizer steps: Accelerate steps the
+optimizer at the end of an epoch even with a partial accumulation).
 """
 
 from __future__ import annotations
@@ -56,6 +61,12 @@ class Trainer:
         self.progress = ckpt.Progress()
         self.ema = WeightEMA(parts.model, self.config.ema.decay) if self.config.ema else None
         self._setup_optimizers()
+        self.validate_every = self._interval(
+            self.config.validate_every, self.config.validate_every_epochs
+        )
+        self.checkpoint_every = self._interval(
+            self.config.checkpoint_every, self.config.checkpoint_every_epochs
+        )
 
     # ----------------------------------------------------------------- set-up
     def _setup_optimizers(self) -> None:
@@ -96,6 +107,18 @@ class Trainer:
         self.optimizers = {"generator": self.optimizer_g}
         if self.optimizer_d is not None:
             self.optimizers["discriminator"] = self.optimizer_d
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Optimizer steps in one pass over the training data (module docstring)."""
+        return max(1, math.ceil(len(self.train_loader) / self.config.grad_accum))
+
+    def _interval(self, steps: int | None, epochs: float | None) -> int:
+        """A schedule in optimizer steps, from steps or from epochs (the recipe gives one)."""
+        if steps is not None:
+            return steps
+        assert epochs is not None, "the recipe validation requires one of steps and epochs"
+        return max(1, round(epochs * self.steps_per_epoch))
 
     def _modules(self) -> dict[str, nn.Module]:
         unwrap = self.accelerator.unwrap_model
@@ -198,9 +221,15 @@ class Trainer:
             self.accelerator.clip_grad_norm_(module.parameters(), self.config.grad_clip)
 
     # ----------------------------------------------------------------- loop
-    def fit(self, stop: StopRequest, log: MetricsCSV | None, tracker: Any) -> TrainResult:
+    def fit(self, stop: StopRequest, log: MetricsCSV | None) -> TrainResult:
+        """Train to ``train.max_steps`` (or a stop request); ``log`` is the main process's CSV."""
         config, accelerator, progress = self.config, self.accelerator, self.progress
         started = time.perf_counter()
+        if config.validate_every_epochs or config.checkpoint_every_epochs:
+            accelerator.print(
+                f"An epoch is {self.steps_per_epoch} steps: validation every "
+                f"{self.validate_every} steps, a checkpoint every {self.checkpoint_every}."
+            )
         bar = _progress_bar(accelerator, progress.step, config.max_steps)
         while progress.step < config.max_steps and not stop.requested:
             self.train_loader.set_epoch(progress.epoch)
@@ -218,7 +247,7 @@ class Trainer:
                     continue
                 self._update_ema()
                 progress.step += 1
-                self._after_step(logs, log, tracker, bar)
+                self._after_step(logs, log, bar)
                 if progress.step >= config.max_steps or stop.requested:
                     break
             else:
@@ -227,8 +256,8 @@ class Trainer:
         if bar is not None:
             bar.close()
         stopped_early = progress.step < config.max_steps
-        if not stopped_early and progress.step % config.validate_every != 0:
-            self._validate(log, tracker)
+        if not stopped_early and progress.step % self.validate_every != 0:
+            self._validate(log)
         self.save_checkpoint()
         self._export(self.run.last_weights)
         return TrainResult(
@@ -249,9 +278,7 @@ class Trainer:
         if self.ema is not None and step >= config.ema.start_step and step % config.ema.every == 0:
             self.ema.update(self.accelerator.unwrap_model(self.model))
 
-    def _after_step(
-        self, logs: dict[str, float], log: MetricsCSV | None, tracker: Any, bar: Any
-    ) -> None:
+    def _after_step(self, logs: dict[str, float], log: MetricsCSV | None, bar: Any) -> None:
         config, step = self.config, self.progress.step
         if bar is not None:
             bar.update(1)
@@ -260,10 +287,10 @@ class Trainer:
             logs = self._mean_over_processes(logs)
             values = {k if "/" in k else f"train/{k}": v for k, v in logs.items()}
             values["train/lr"] = float(self.schedulers["generator"].get_last_lr()[0])
-            self._log(values, log, tracker)
-        if step % config.validate_every == 0:
-            self._validate(log, tracker)
-        if step % config.checkpoint_every == 0:
+            self._log(values, log)
+        if step % self.validate_every == 0:
+            self._validate(log)
+        if step % self.checkpoint_every == 0:
             self.save_checkpoint()
 
     def _mean_over_processes(self, logs: dict[str, float]) -> dict[str, float]:
@@ -275,15 +302,15 @@ class Trainer:
         mean = self.accelerator.reduce(local, reduction="mean")
         return dict(zip(keys, mean.tolist(), strict=True))
 
-    def _log(self, values: dict[str, float], log: MetricsCSV | None, tracker: Any) -> None:
+    def _log(self, values: dict[str, float], log: MetricsCSV | None) -> None:
+        """Into metrics.csv and every tracker of ``train.trackers``."""
         if log is not None:
             log.log(self.progress.step, values)
-        if tracker is not None:
-            self.accelerator.log(values, step=self.progress.step)
+        self.accelerator.log(values, step=self.progress.step)
 
     # ----------------------------------------------------------------- validation
     @torch.no_grad()
-    def _validate(self, log: MetricsCSV | None, tracker: Any) -> dict[str, float]:
+    def _validate(self, log: MetricsCSV | None) -> dict[str, float]:
         from i2i.training.validation import validate
 
         model = self.ema.average if self.ema is not None else self.model
@@ -296,7 +323,7 @@ class Trainer:
         )
         if not values:
             return values
-        self._log(values, log, tracker)
+        self._log(values, log)
         if self.accelerator.is_main_process and panel is not None:
             image = panel_image(*panel)
             write_panel(self.run.samples / f"step_{self.progress.step:08d}.png", image)
