@@ -85,7 +85,7 @@ def make_accelerator(config: Any, cpu: bool, run: RunFolder) -> Any:
         mixed_precision=config.mixed_precision,
         gradient_accumulation_steps=config.grad_accum,
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
-        log_with=trackers_to_log_with(config.trackers, run.path),
+        log_with=trackers_to_log_with(config.trackers, run.path) or None,  # []: Accelerate warns
         project_config=ProjectConfiguration(project_dir=str(run.path), logging_dir=str(run.path)),
     )
 
