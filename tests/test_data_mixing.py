@@ -187,6 +187,8 @@ def test_recipe_rejects_fractions_that_leave_nothing_to_the_recipes_dataset(demo
     }
     with pytest.raises(RecipeError, match=r"data.mix.*add up to 1\.1"):
         i2i.recipe.recipe_from_dict(recipe)
+    with pytest.raises(DataError, match=r"data.mix add up to 1\.1"):  # a plain dict too
+        build_dataloaders(recipe["data"])
     recipe["data"]["mix"] = [jump_source(jump, targets={"AGP": "Actin", "ER": "Actin"})]
     with pytest.raises(RecipeError, match=r"data.mix.0.*several .* onto \['Actin'\]"):
         i2i.recipe.recipe_from_dict(recipe)

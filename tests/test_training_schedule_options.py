@@ -122,7 +122,7 @@ def test_a_tracker_without_its_package_names_the_package_to_install(tmp_path, lm
     result = CliRunner().invoke(app, ["run", str(recipe)])
     assert result.exit_code == 1
     message = str(result.exception)
-    assert f"train.trackers: {missing!r} cannot log" in message
+    assert f"train.trackers: {missing!r} cannot log, the package is not installed" in message
     assert f"pip install {TRACKER_PACKAGES[missing]}" in message
     assert not (tmp_path / "runs").exists()  # nothing was started
 

@@ -200,11 +200,10 @@ def _training_loader(
     weights = sample_weights(train, balance)
     mix = setting(data, "mix") or []
     if mix:
-        from i2i.data.mixing import TrainingSource, mixed_training_set
+        from i2i.data.mixing import mixed_training_set
 
-        own = TrainingSource(train, 1 - sum(float(setting(m, "fraction")) for m in mix), weights)
         mixed, mixed_sampler = mixed_training_set(
-            own, mix, seed=seed, transforms=transforms, split_path=split_path
+            train, weights, mix, seed=seed, transforms=transforms, split_path=split_path
         )
         return _loader(mixed, data, _generator(seed), sampler=mixed_sampler)
     generator = _generator(seed)

@@ -92,26 +92,37 @@ def _normalised(source: TrainingSource) -> np.ndarray:
 
 
 def mixed_training_set(
-    own: TrainingSource,
+    own: FieldDataset,
+    own_weights: Sequence[float] | None,
     mix: Sequence[Any],
     *,
     seed: int,
     transforms: Sequence[Any],
     split_path: Path | None,
 ) -> tuple[MixedDataset, MixedSampler]:
-    """The training set of ``own`` (the recipe's dataset) mixed with the ``data.mix`` sources."""
-    sources = [own]
-    for number, spec in enumerate(mix):
-        sources.append(
-            mixed_source(
-                spec,
-                f"data.mix.{number}",
-                own.dataset,
-                seed=source_seed(seed, number + 1),
-                transforms=transforms,
-                split_path=None if split_path is None else mix_split_path(split_path, number),
-            )
+    """The recipe's training set ``own`` mixed with the datasets of ``data.mix`` (``mix``).
+
+    ``transforms``: the recipe's training transforms; ``split_path``: the recipe's split file,
+    beside which the mixed datasets' splits are saved.
+    """
+    mixed = [
+        mixed_source(
+            spec,
+            f"data.mix.{number}",
+            own,
+            seed=source_seed(seed, number + 1),
+            transforms=transforms,
+            split_path=None if split_path is None else mix_split_path(split_path, number),
         )
+        for number, spec in enumerate(mix)
+    ]
+    own_share = 1 - sum(source.share for source in mixed)
+    if own_share <= 0:
+        raise DataError(
+            f"the fractions of data.mix add up to {1 - own_share:g}; their sum must be below 1 "
+            "so that the recipe's own dataset keeps a share of the training samples."
+        )
+    sources = [TrainingSource(own, own_share, own_weights), *mixed]
     dataset = MixedDataset([source.dataset for source in sources])
     return dataset, MixedSampler(sources, seed)
 
@@ -137,7 +148,7 @@ def mixed_source(
             f"{where}: no training field of the mixed dataset has one of the targets "
             f"{sorted(mapping)}. Check {where}.dataset and {where}.split."
         )
-    own_transforms = setting(spec, "transforms")
+    source_transforms = setting(spec, "transforms")
     params = layout.params
     dataset = FieldDataset(
         fields,
@@ -145,7 +156,7 @@ def mixed_source(
         z=params.z,
         tiles=params.tiles,
         resample_to_um=params.resample_to_um,
-        transforms=transforms if own_transforms is None else build_transforms(own_transforms),
+        transforms=transforms if source_transforms is None else build_transforms(source_transforms),
         reader=layout.reader,
         seed=seed,
         band=holdout_band(setting(split, "holdout"), inside=False),

@@ -80,12 +80,13 @@ def make_accelerator(config: Any, cpu: bool, run: RunFolder) -> Any:
 
     from i2i.training.logbook import trackers_to_log_with
 
+    trackers = trackers_to_log_with(config.trackers, run.path)
     return Accelerator(
         cpu=cpu,
         mixed_precision=config.mixed_precision,
         gradient_accumulation_steps=config.grad_accum,
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
-        log_with=trackers_to_log_with(config.trackers, run.path) or None,  # []: Accelerate warns
+        log_with=trackers or None,  # None: no tracker ([] would warn of missing packages)
         project_config=ProjectConfiguration(project_dir=str(run.path), logging_dir=str(run.path)),
     )
 

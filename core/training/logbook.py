@@ -42,8 +42,8 @@ def trackers_to_log_with(names: Sequence[str], run_folder: Path) -> list[Any]:
     if missing:
         packages = " ".join(TRACKER_PACKAGES[name] for name in missing)
         raise I2IError(
-            f"train.trackers: {', '.join(map(repr, missing))} cannot log because its package is "
-            f"not installed. Install it (pip install {packages}) or remove it from "
+            f"train.trackers: {', '.join(map(repr, missing))} cannot log, the package is not "
+            f"installed. Install it (pip install {packages}) or remove the tracker from "
             "train.trackers (metrics.csv is always written)."
         )
     return [
