@@ -84,11 +84,18 @@ def _predict(
     predictions = []
     for image in inputs.float().cpu().numpy():  # (Cin, H, W)
         rows: list[np.ndarray] = []
+
+        def read(y: slice, x: slice, image: np.ndarray = image) -> np.ndarray:
+            return image[:, y, x]
+
+        def write(_rows: slice, block: np.ndarray, rows: list[np.ndarray] = rows) -> None:
+            rows.append(block)  # (Cout, len(_rows), W), top to bottom
+
         sliding_window_predict(
             forward,
-            lambda y, x, image=image: image[:, y, x],
+            read,
             (height, width),
-            lambda _rows, block, rows=rows: rows.append(block),
+            write,
             tile_size=tiling.tile_size,
             overlap=tiling.overlap,
             batch_size=tiling.batch_size,

@@ -12,7 +12,6 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-
 EXPLICIT_ATTENTION_TOKENS = 8192
 """Up to this many positions (a 256 MB fp32 weight matrix per image), CPU attention is explicit."""
 
