@@ -47,6 +47,10 @@ def test_quickstart_trains_validates_on_the_held_out_quarter_and_predicts(recipe
     assert rows[-1]["step"] == "3" and -1 <= float(rows[-1]["val/pcc"]) <= 1
     assert (run / "samples" / "step_00000003.png").is_file()
     assert (run / "evaluation" / "report.md").is_file()
+    # The final evaluation scores best.safetensors (the only validation, step 3) the way
+    # validation did: the held-out band (256 x 1024) by sliding windows, the same figure.
+    (scored,) = csv.DictReader((run / "evaluation" / "per_image.csv").open())
+    assert float(scored["pcc"]) == pytest.approx(float(rows[-1]["val/pcc"]), abs=1e-4)
 
     planes = sorted(
         isl.glob("*z_depth-*PHASE_CONTRAST*"),

@@ -1,5 +1,6 @@
 """The end of a run: score the best weights on the test split (or validation) with the recipe's
-metrics and write the evaluation report into ``<run>/evaluation/``."""
+metrics and write the evaluation report into ``<run>/evaluation/``. Images larger than a tile
+are predicted by sliding windows, exactly as validation and ``i2i predict`` do."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import torch
 
 from i2i.training.run_folder import RunFolder
+from i2i.training.validation import predict_batch
 
 
 @torch.no_grad()
@@ -31,9 +33,11 @@ def evaluate_best(run: RunFolder, parts: Any, device: Any) -> Path | None:
         metric_set=evaluate.metric_set if evaluate else None,
     )
     channels = parts.contract.get("output_channels")
+    tiling = parts.validation_tiling()
     for batch in loader:
         inputs = batch["input"].to(device)
-        prediction = model(inputs)[0].float()
+        prediction = predict_batch(lambda tiles: model(tiles.to(device))[0].float(), inputs, tiling)
+        prediction = prediction.to(device)
         evaluator.add(
             prediction,
             batch["target"].to(device),

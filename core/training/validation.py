@@ -55,7 +55,7 @@ def validate(
 
         for index, batch in enumerate(val_loader):
             inputs = batch["input"]
-            prediction = _predict(forward, inputs, tiling).to(device)
+            prediction = predict_batch(forward, inputs, tiling).to(device)
             target, mask = batch["target"].to(device), batch["mask"].to(device)
             names = [f"val_{index}_{i}" for i in range(inputs.shape[0])]
             evaluator.add(prediction, target, images=names, mask=mask)
@@ -70,7 +70,7 @@ def validate(
     return values, first
 
 
-def _predict(
+def predict_batch(
     forward: Callable[[torch.Tensor], torch.Tensor],
     inputs: torch.Tensor,
     tiling: ValidationTiling | None,
