@@ -121,6 +121,69 @@ def test_report_has_tables_and_readable_figures(folders, tmp_path):
     assert len(reread) == 12 and (tmp_path / "eval" / "summary_by_z_deviation.csv").is_file()
 
 
+@pytest.mark.parametrize(
+    ("metrics", "metric_set", "actin_metrics"),
+    [
+        (["mae"], None, ["mae"]),  # Actin's set (SSIM, PCC) has none of them: all are shown
+        (["mse", "cosine"], None, ["mse", "cosine"]),  # Nucleus's set has cosine only
+        (["mae", "ssim"], None, ["ssim"]),
+        (["psnr"], "cell_painting", ["psnr"]),  # an explicit set without any of them
+    ],
+)
+def test_any_metric_subset_gives_a_report_with_every_organelle(
+    folders, tmp_path, metrics, metric_set, actin_metrics
+):
+    predictions, targets, best_z = folders
+    result = evaluate_folders(
+        predictions, targets, best_z=best_z, metrics=metrics, metric_set=metric_set, panel_size=16
+    )
+    assert result.metrics_for("Actin") == actin_metrics
+    actin = result.summary().set_index("organelle").loc["Actin"]
+    assert [m for m in metrics if not np.isnan(actin[m])] == actin_metrics
+    text = result.write(tmp_path / "eval").read_text()
+    assert "| Actin |" in text and "| Nucleus |" in text
+    for name in ("distributions", "z_deviation", "panels_nucleus", "panels_actin"):
+        assert f"figures/{name}.png" in text
+        assert (tmp_path / "eval" / "figures" / f"{name}.png").is_file()
+
+
+def test_cli_scores_with_one_metric_outside_an_organelles_set(folders, tmp_path):
+    predictions, targets, _ = folders
+    args = ["--pred", str(predictions), "--target", str(targets), "-o", str(tmp_path / "eval")]
+    result = CliRunner().invoke(app, ["evaluate", *args, "--metrics", "mae"])
+    assert result.exit_code == 0, result.output
+    assert "| Actin | 0." in (tmp_path / "eval" / "report.md").read_text()
+
+
+def test_reports_with_masked_targets_and_rows_without_organelle(tmp_path):
+    """A target masked in every image has no row; a row without organelle has no set."""
+    rng = np.random.default_rng(2)
+    target = rng.random((3, 2, 16, 16))
+    evaluator = Evaluator(["mae"], device="cpu", panel_size=8)
+    evaluator.add(
+        target + 0.1 * rng.random(target.shape),
+        target,
+        images=["a", "b", "c"],
+        channels=["Nucleus", "Actin"],
+        meta=[{}, {}, {"organelle": None}],
+        mask=[[1, 0], [1, 0], [1, 0]],
+    )
+    result = evaluator.result()
+    assert list(result.per_image["organelle"].fillna("-")) == ["Nucleus", "Nucleus", "-"]
+    assert result.metrics_for(None) == ["mae"]
+    text = result.write(tmp_path / "eval").read_text()
+    assert "panels_nucleus.png" in text and "panels_actin" not in text
+    unnamed = Evaluator(["mae"], device="cpu", panel_size=8)
+    unnamed.add(target, target, images=["a", "b", "c"], meta=[{"organelle": None}] * 3)
+    text = unnamed.result().write(tmp_path / "unnamed").read_text()
+    assert "| MAE ↓ | n |" in text and "figures/" not in text  # no organelle to draw by
+
+
+def test_an_empty_metric_list_is_a_clear_error():
+    with pytest.raises(EvaluationError, match=r"metrics=\[\] names no metric"):
+        Evaluator([], device="cpu")
+
+
 def test_evaluator_scores_in_memory_batches_and_skips_masked_channels():
     rng = np.random.default_rng(1)
     target = torch.from_numpy(rng.random((2, 2, 16, 16)))

@@ -64,6 +64,11 @@ class Evaluator:
         from i2i.plugins import get_registries
 
         registry = (registries or get_registries()).metrics
+        if metrics is not None and not metrics:
+            raise EvaluationError(
+                "metrics=[] names no metric to score. Name at least one (e.g. ['mae', 'pcc'], "
+                "see 'i2i components metrics') or leave metrics out to score every metric."
+            )
         names = list(metrics) if metrics is not None else default_metrics(registry.names())
         if not names:
             raise EvaluationError(

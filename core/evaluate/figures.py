@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -52,22 +54,34 @@ def _new_figure(rows: int, columns: int, width: float, height: float) -> tuple[F
 
 def shown_metrics(result: EvaluationResult) -> list[str]:
     """Metrics used by at least one organelle, in the result's order."""
-    organelles = result.per_image["organelle"].dropna().unique()
-    used = {m for o in organelles for m in result.metrics_for(str(o))}
+    used = {m for o in result.per_image["organelle"].unique() for m in result.metrics_for(o)}
     return [m for m in result.metrics if m in used]
 
 
+def named_organelles(result: EvaluationResult, rows: Sequence[int] | None = None) -> list[str]:
+    """The organelles of the scored rows (of ``rows`` only when given), sorted; rows without
+    one are left out."""
+    column = result.per_image["organelle"]
+    column = column if rows is None else column.loc[list(rows)]
+    return sorted(column.dropna().astype(str).unique())
+
+
+def organelle_rows(table: pd.DataFrame, organelle: str) -> pd.Series:
+    """Which rows of ``table`` are ``organelle``'s (compared as text, as named above)."""
+    return table["organelle"].notna() & (table["organelle"].astype(str) == organelle)
+
+
 def distributions(result: EvaluationResult, path: Path) -> Path:
-    """One box plot per metric, a box (and the points) per organelle."""
+    """One box plot per metric, a box (and the points) per organelle (at least one)."""
     table = result.per_image
-    organelles = sorted(table["organelle"].dropna().astype(str).unique())
-    metrics = shown_metrics(result)
+    organelles = named_organelles(result)
+    metrics = [m for m in result.metrics if any(m in result.metrics_for(o) for o in organelles)]
     rows, columns = _grid(len(metrics))
     figure, axes = _new_figure(rows, columns, width=max(2.6, 0.9 * len(organelles) + 1.2), height=3)
     rng = np.random.default_rng(0)
     for axis, metric in zip(axes, metrics, strict=False):
         groups = [o for o in organelles if metric in result.metrics_for(o)]
-        values = [table.loc[table["organelle"] == o, metric].dropna().to_numpy() for o in groups]
+        values = [table.loc[organelle_rows(table, o), metric].dropna().to_numpy() for o in groups]
         axis.boxplot(values, tick_labels=groups, showfliers=False, widths=0.6)
         for position, group_values in enumerate(values, start=1):
             jitter = rng.uniform(-0.15, 0.15, len(group_values))
@@ -116,9 +130,10 @@ def z_deviation_curves(result: EvaluationResult, path: Path) -> Path:
 
 def ranked_rows(result: EvaluationResult, organelle: str) -> tuple[str, list[tuple[str, int]]]:
     """The metric used to rank ``organelle``'s rows and its (label, row) best, median, worst."""
-    metric = "pcc" if "pcc" in result.metrics_for(organelle) else result.metrics_for(organelle)[0]
+    summarising = result.metrics_for(organelle)  # never empty: see metric_sets.summarising
+    metric = "pcc" if "pcc" in summarising else summarising[0]
     table = result.per_image
-    chosen = table[(table["organelle"] == organelle) & table.index.isin(list(result.panels))]
+    chosen = table[organelle_rows(table, organelle) & table.index.isin(list(result.panels))]
     ordered = chosen.sort_values(metric, ascending=not result.higher_is_better[metric]).index
     picks = [("best", ordered[0]), ("median", ordered[len(ordered) // 2]), ("worst", ordered[-1])]
     distinct: list[tuple[str, int]] = []

@@ -24,13 +24,24 @@ def collect_metric_sets() -> dict[str, list[str]]:
 
 
 def metrics_for(
-    organelle: str | None, sets: Mapping[str, Sequence[str]], all_metrics: Sequence[str]
+    organelle: object, sets: Mapping[str, Sequence[str]], all_metrics: Sequence[str]
 ) -> list[str]:
-    """The metrics that summarise a channel of ``organelle`` (all of them when it has no set)."""
-    chosen = sets.get((organelle or "").lower())
-    if chosen is None:
-        return list(all_metrics)
-    return [name for name in all_metrics if name in chosen]
+    """The metrics that summarise a channel of ``organelle`` (see :func:`summarising`).
+
+    ``organelle`` is a name; anything else (``None``, the NaN of an empty table cell) has no set.
+    """
+    chosen = sets.get(organelle.lower()) if isinstance(organelle, str) else None
+    return summarising(chosen, all_metrics)
+
+
+def summarising(chosen: Sequence[str] | None, all_metrics: Sequence[str]) -> list[str]:
+    """The scored metrics (``all_metrics``) that are in the set ``chosen``.
+
+    All of them when there is no set, or when the set has none of them: a run that scores MAE
+    only reports MAE for actin too, whose set (SSIM, PCC) it did not score.
+    """
+    kept = [name for name in all_metrics if chosen is None or name in chosen]
+    return kept or list(all_metrics)
 
 
 def resolve_metric_set(name: str, sets: Mapping[str, Sequence[str]]) -> list[str]:

@@ -101,13 +101,14 @@ def write_report(
 
 
 def _figure_sections(result: EvaluationResult, figure_dir: Path) -> list[str]:
-    lines = ["## Distributions", ""]
-    figures.distributions(result, figure_dir / "distributions.png")
-    lines += ["![distributions](figures/distributions.png)", ""]
+    lines = []
+    if figures.named_organelles(result):
+        figures.distributions(result, figure_dir / "distributions.png")
+        lines += ["## Distributions", "", "![distributions](figures/distributions.png)", ""]
     if "z_deviation" in result.groupings():
         figures.z_deviation_curves(result, figure_dir / "z_deviation.png")
         lines += ["## Distance from best focus", "", "![z deviation](figures/z_deviation.png)", ""]
-    organelles = sorted(result.per_image.loc[list(result.panels), "organelle"].astype(str).unique())
+    organelles = figures.named_organelles(result, rows=list(result.panels))
     if organelles:
         lines += [
             "## Best, median and worst images",

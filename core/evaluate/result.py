@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from i2i.evaluate.aggregate import add_z_deviation, grouped_means, read_best_z
-from i2i.evaluate.metric_sets import metrics_for, resolve_metric_set
+from i2i.evaluate.metric_sets import metrics_for, resolve_metric_set, summarising
 from i2i.evaluate.panels import Panel
 
 if TYPE_CHECKING:
@@ -31,11 +31,12 @@ class EvaluationResult:
     panels: dict[int, Panel] = field(default_factory=dict)
     """Display panels by row of ``per_image``."""
 
-    def metrics_for(self, organelle: str) -> list[str]:
-        """The metrics that summarise ``organelle`` (its set, ``metric_set``, or all)."""
+    def metrics_for(self, organelle: object) -> list[str]:
+        """The scored metrics that summarise ``organelle`` (those of its set, or of
+        ``metric_set``); all of them without a set or when the set has none of them."""
         if self.metric_set is not None:
             chosen = resolve_metric_set(self.metric_set, self.metric_sets)
-            return [m for m in self.metrics if m in chosen]
+            return summarising(chosen, self.metrics)
         return metrics_for(organelle, self.metric_sets, self.metrics)
 
     def with_best_z(self, best_z: pd.DataFrame | str | Path) -> EvaluationResult:
