@@ -5,7 +5,8 @@ as ``"study"``) it is the field's value of that key. Each class should be drawn 
 a class with ``n`` samples gets weight ``1 / n`` per sample, and a sample with several
 organelles gets the largest weight among them (it helps its rarest organelle). Light My Cells
 has 27 actin images against 2533 nucleus images: without balance actin is almost never seen.
-Use the weights with ``torch.utils.data.WeightedRandomSampler``.
+The training loader draws samples with these weights, each epoch's draws depending on (seed,
+epoch) only (``i2i.data.mixing.MixedSampler``), so that a resumed run draws the same samples.
 """
 
 from __future__ import annotations

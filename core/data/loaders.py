@@ -194,23 +194,26 @@ def _training_loader(
     transforms: Sequence[Any],
     split_path: Path | None,
 ) -> Any:
-    """The training loader: shuffled, balanced, or mixed with other datasets (``data.mix``)."""
-    from torch.utils.data import WeightedRandomSampler
+    """The training loader: shuffled, balanced, or mixed with other datasets (``data.mix``).
 
+    Balanced and mixed draws come from :class:`i2i.data.mixing.MixedSampler`: an epoch's
+    samples depend on (seed, epoch) only, so a resumed run draws those of an uninterrupted one.
+    """
     weights = sample_weights(train, balance)
     mix = setting(data, "mix") or []
+    generator = _generator(seed)
     if mix:
         from i2i.data.mixing import mixed_training_set
 
         mixed, mixed_sampler = mixed_training_set(
             train, weights, mix, seed=seed, transforms=transforms, split_path=split_path
         )
-        return _loader(mixed, data, _generator(seed), sampler=mixed_sampler)
-    generator = _generator(seed)
+        return _loader(mixed, data, generator, sampler=mixed_sampler)
     if weights is None:
         return _loader(train, data, generator, shuffle=True)
-    balanced = WeightedRandomSampler(weights, len(weights), generator=generator)
-    return _loader(train, data, generator, sampler=balanced)
+    from i2i.data.mixing import balanced_sampler
+
+    return _loader(train, data, generator, sampler=balanced_sampler(train, weights, seed))
 
 
 def _generator(seed: int) -> Any:

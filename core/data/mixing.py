@@ -9,10 +9,11 @@ draws each epoch from it with replacement, with weights that give every dataset 
 recipe's own samples about once: ``len(own samples) / (1 - sum of fractions)`` draws.
 
 The draws of an epoch depend on (seed, epoch) only, as augmentation depends on (seed, epoch,
-index) only, so a resumed run sees exactly the batches of an uninterrupted one. A mixed
-dataset's target names are mapped onto the recipe's (``targets: {AGP: Actin}``); a recipe
-target it does not provide is masked out of the loss, as for any field that lacks it.
-Validation and test use the recipe's own dataset only.
+index) only, so a resumed run sees exactly the batches of an uninterrupted one. A recipe that
+balances its dataset without mixing others in draws the same way from its dataset alone
+(:func:`balanced_sampler`). A mixed dataset's target names are mapped onto the recipe's
+(``targets: {AGP: Actin}``); a recipe target it does not provide is masked out of the loss, as
+for any field that lacks it. Validation and test use the recipe's own dataset only.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class MixedDataset(ConcatDataset[dict[str, Any]]):
 
 
 class MixedSampler(Sampler[int]):
-    """Indices into a :class:`MixedDataset`: each epoch, weighted draws with replacement.
+    """Indices into a :class:`MixedDataset` (or the one dataset of a single source): each
+    epoch, weighted draws with replacement that depend on (seed, epoch) only.
 
     The first source is the recipe's own dataset: the epoch has ``len(its samples) / its
     share`` draws. Call :meth:`set_epoch` before each epoch (the training loop does).
@@ -82,6 +84,11 @@ class MixedSampler(Sampler[int]):
         rng = np.random.default_rng([self.seed, self.epoch])
         drawn = rng.choice(len(self.probabilities), self.num_samples, p=self.probabilities)
         return iter(drawn.tolist())
+
+
+def balanced_sampler(dataset: FieldDataset, weights: Sequence[float], seed: int) -> MixedSampler:
+    """Draws of ``dataset`` alone by its ``balance`` ``weights``: ``len(dataset)`` per epoch."""
+    return MixedSampler([TrainingSource(dataset, 1.0, weights)], seed)
 
 
 def _normalised(source: TrainingSource) -> np.ndarray:
