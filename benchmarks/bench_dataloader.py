@@ -6,6 +6,13 @@ usual recipe pipeline (percentile normalisation of the whole field, random resiz
 flips, rot90) over ``--batches`` batches after one warm-up batch. With ``--isl DIR`` it also
 times the real ISL sample (13 phase-contrast PNG planes stacked, 16 tiles of 256).
 
+Is the loader fast enough for a GPU? A training step of the paper's VQGAN costs 3.1 TFLOP per
+256² sample (counted by ``benchmarks/bench_model.py``), so a GPU with a dense bf16 peak of P
+TFLOP/s can consume at most P / 3.1 samples per second — and real steps reach well under half
+of the peak. From the one-worker rate (workers are independent processes, so the rate scales
+with the cores given to them) the benchmark prints how many loader workers keep up with such a
+GPU running at its full peak: an upper bound on what the GPU can ask for, not an estimate.
+
     python benchmarks/bench_dataloader.py --field 1024 --batches 20
 """
 
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from math import ceil
 from pathlib import Path
 
 TRANSFORMS = [
@@ -22,6 +30,8 @@ TRANSFORMS = [
     {"name": "flip"},
     {"name": "rot90"},
 ]
+PAPER_TFLOP_PER_SAMPLE = 3.1  # training step of the paper's VQGAN at 256², bench_model.py
+GPU_BF16_PEAK_TFLOPS = {"A100": 312, "H100 SXM": 989, "H200": 989}  # dense, vendor figures
 ISL_REGEX = (
     r"(?P<fov>.+),(?:z_depth-(?P<z>\d+)|depth_computation-MAXPROJECT),"
     r"channel-(?P<channel>\w+),is_mask-false\.png"
@@ -82,9 +92,23 @@ def main() -> None:
             ]
             cases["isl 13 PNG planes, 16 tiles"] = (isl, tile_transforms)
         for name, (dataset, transforms) in cases.items():
+            rates = {}
             for workers in args.workers:
-                rate = samples_per_second(dataset, transforms, workers, args.batches)
-                print(f"{name:34s} workers={workers}: {rate:7.1f} samples/s")
+                rates[workers] = samples_per_second(dataset, transforms, workers, args.batches)
+                print(f"{name:34s} workers={workers}: {rates[workers]:7.1f} samples/s")
+            if 1 in rates:
+                _report_gpu_bound(rates[1])
+
+
+def _report_gpu_bound(per_worker: float) -> None:
+    """Workers needed to feed each GPU at its full bf16 peak (an upper bound on its demand)."""
+    for gpu, peak in GPU_BF16_PEAK_TFLOPS.items():
+        demand = peak / PAPER_TFLOP_PER_SAMPLE
+        workers = ceil(demand / per_worker)
+        print(
+            f"  {gpu} at 100% of its {peak} TFLOP/s bf16 peak trains at most {demand:.0f} "
+            f"samples/s of the paper model: {workers} workers at {per_worker:.1f} samples/s each"
+        )
 
 
 if __name__ == "__main__":
