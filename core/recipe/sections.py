@@ -147,7 +147,12 @@ class EMAConfig(Section):
     """An exponential moving average of the generator's weights, used for validation and export."""
 
     decay: float = Field(0.999, gt=0, lt=1, description="Weight of the running average per update.")
-    start_step: int = Field(0, ge=0, description="Optimizer step at which averaging starts.")
+    start_step: int = Field(
+        0,
+        ge=0,
+        description="Optimizer step at which averaging starts; until then the average follows "
+        "the weights.",
+    )
     every: int = Field(1, ge=1, description="Update the average every this many optimizer steps.")
 
 

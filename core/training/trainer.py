@@ -59,7 +59,10 @@ class Trainer:
         self.accelerator = accelerator
         self.parts = parts
         self.progress = ckpt.Progress()
-        self.ema = WeightEMA(parts.model, self.config.ema.decay) if self.config.ema else None
+        self.ema = None
+        if self.config.ema is not None:
+            ema = self.config.ema
+            self.ema = WeightEMA(parts.model, ema.decay, ema.start_step, ema.every)
         self._setup_optimizers()
         self.validate_every = self._interval(
             self.config.validate_every, self.config.validate_every_epochs
@@ -274,9 +277,8 @@ class Trainer:
         return [m for m in (self.model, self.discriminator) if m is not None]
 
     def _update_ema(self) -> None:
-        config, step = self.config, self.progress.step
-        if self.ema is not None and step >= config.ema.start_step and step % config.ema.every == 0:
-            self.ema.update(self.accelerator.unwrap_model(self.model))
+        if self.ema is not None:
+            self.ema.step(self.accelerator.unwrap_model(self.model), self.progress.step)
 
     def _after_step(self, logs: dict[str, float], log: MetricsCSV | None, bar: Any) -> None:
         config, step = self.config, self.progress.step
