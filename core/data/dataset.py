@@ -6,7 +6,9 @@ lacks is zeros with mask 0, so a multi-output loss ignores it. Transforms are ca
 ``transform(sample, rng)`` with a ``numpy.random.Generator`` seeded by (seed, epoch, index):
 a sample's augmentation depends on nothing else — not on the number of workers, not on how far
 a data loader has read ahead — so a resumed run sees exactly the batches of an uninterrupted
-one. Call :meth:`FieldDataset.set_epoch` before each epoch.
+one. Call :meth:`FieldDataset.set_epoch` before each epoch. With ``repeat`` each sample
+appears that many times per epoch, each time augmented differently (many random crops of a
+few large fields).
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ class FieldDataset(Dataset[Sample]):
         reader: str | None = None,
         seed: int = 0,
         band: Band | None = None,
+        repeat: int = 1,
     ):
         self.records = list(records)
+        self.repeat = repeat
         self.target_names = list(target_names)
         self.resample_to_um = resample_to_um
         self.transforms = list(transforms)
@@ -109,10 +113,10 @@ class FieldDataset(Dataset[Sample]):
 
     # -- reading ------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self.samples)
+        return len(self.samples) * self.repeat
 
     def __getitem__(self, index: int) -> Sample:
-        ref = self.samples[index]
+        ref = self.samples[index % len(self.samples)]  # repetitions differ by their seed
         record = self.records[ref.record]
         y, x = (None, None) if ref.tile is None else _region(ref.tile)
         inputs = np.stack([self.images.read(s, y, x) for s in input_sources(record, ref.z)])

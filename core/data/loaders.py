@@ -149,6 +149,7 @@ def build_dataloaders(
                 reader=layout.reader,
                 seed=seed,
                 band=holdout_band(holdout, inside=name != "train"),
+                repeat=int(setting(data, "repeat", 1)) if name == "train" else 1,
             )
     train = datasets["train"]
     if train is None:
@@ -158,10 +159,23 @@ def build_dataloaders(
         )
     val, test = (_loader(datasets[name], data, _generator(seed)) for name in ("val", "test"))
     contract = input_contract(layout, records, train_transforms)
+    _check_batch_size(len(train), data)
     train_loader = _training_loader(
         train, data, seed, params.balance, train_transforms, _path(split_path)
     )
     return DataLoaders(train_loader, val, test, contract, splits, layout, records)
+
+
+def _check_batch_size(samples: int, data: Any) -> None:
+    """A batch cannot hold more samples than an epoch has: say so instead of shrinking it."""
+    batch_size = int(setting(data, "batch_size", 8))
+    if samples < batch_size:
+        raise DataError(
+            f"data.batch_size is {batch_size} but the training split has only {samples} "
+            f"sample(s) per epoch, so every batch would hold {samples}. Draw each sample several "
+            f"times per epoch with data.repeat (at least {-(-batch_size // samples)}; each draw "
+            "is augmented differently, e.g. another random crop), or lower data.batch_size."
+        )
 
 
 def holdout_band(holdout: Any, inside: bool) -> Band | None:
@@ -183,7 +197,7 @@ def sample_weights(dataset: FieldDataset, balance: str | None) -> list[float] | 
     if balance is None:
         return None
     per_sample = [dataset.records[s.record] for s in dataset.samples]
-    return balance_weights(per_sample, balance, dataset.target_names)
+    return balance_weights(per_sample, balance, dataset.target_names) * dataset.repeat
 
 
 def _training_loader(

@@ -204,6 +204,17 @@ def _data_section(registries: Registries) -> Any:
         "split": (SplitConfig, Field(default_factory=dict, description="Data split.")),
         "batch_size": (int, Field(8, ge=1, description="Samples per batch (per process).")),
         "num_workers": (int, Field(2, ge=0, description="Data-loading worker processes.")),
+        "repeat": (
+            int,
+            Field(
+                1,
+                ge=1,
+                description=(
+                    "Times each training sample is drawn per epoch, each draw augmented "
+                    "differently (random crops of a few large fields)."
+                ),
+            ),
+        ),
         "mix": (
             Annotated[mix, AfterValidator(check_mix_fractions)],
             Field(
