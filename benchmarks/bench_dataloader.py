@@ -38,7 +38,9 @@ ISL_REGEX = (
 )
 
 
-def samples_per_second(dataset: dict, transforms: list, workers: int, batches: int) -> float:
+def samples_per_second(
+    dataset: dict, transforms: list, workers: int, batches: int, repeat: int
+) -> float:
     from i2i.data import build_dataloaders
 
     data = {
@@ -47,6 +49,7 @@ def samples_per_second(dataset: dict, transforms: list, workers: int, batches: i
         "split": {"val_fraction": 0.0},
         "batch_size": 8,
         "num_workers": workers,
+        "repeat": repeat,
     }
     loader = build_dataloaders(data, seed=0).train
     done, start = 0, 0.0
@@ -68,6 +71,13 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20, help="timed batches of 8")
     parser.add_argument("--workers", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--isl", type=Path, help="folder of the ISL sample (optional)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=8,
+        help="data.repeat: epochs of the small demo as long as a real dataset's, so the timed "
+        "batches do not include a worker restart every few batches (1: the demo as it is)",
+    )
     args = parser.parse_args()
 
     from i2i.data.demo import write_lmc_demo
@@ -94,7 +104,9 @@ def main() -> None:
         for name, (dataset, transforms) in cases.items():
             rates = {}
             for workers in args.workers:
-                rates[workers] = samples_per_second(dataset, transforms, workers, args.batches)
+                rates[workers] = samples_per_second(
+                    dataset, transforms, workers, args.batches, args.repeat
+                )
                 print(f"{name:34s} workers={workers}: {rates[workers]:7.1f} samples/s")
             if 1 in rates:
                 _report_gpu_bound(rates[1])
