@@ -199,3 +199,22 @@ def test_codebook_loss_weights_the_quantizer_loss():
     )
     assert float(loss) == 1.5 and logs == {"codebook/loss": 1.5}
     assert i2i.registries.losses.create({"name": "codebook"}).role == "codebook"
+
+
+def test_cpu_attention_matches_the_fused_kernel_it_replaces(monkeypatch):
+    """Explicit CPU attention (two matmuls) and scaled_dot_product_attention agree, with grads."""
+    from i2i_plugins.vqgan import blocks
+
+    torch.manual_seed(0)
+    block = blocks.AttnBlock(32, groups=8)
+    x = torch.randn(2, 32, 12, 10, requires_grad=True)
+    outputs = []
+    for limit in (blocks.EXPLICIT_ATTENTION_TOKENS, 0):  # explicit, then fused
+        monkeypatch.setattr(blocks, "EXPLICIT_ATTENTION_TOKENS", limit)
+        x.grad = None
+        y = block(x)
+        y.square().sum().backward()
+        outputs.append((y.detach(), x.grad.clone()))
+    (y_explicit, g_explicit), (y_fused, g_fused) = outputs
+    assert torch.allclose(y_explicit, y_fused, atol=1e-5)
+    assert torch.allclose(g_explicit, g_fused, atol=1e-4)
