@@ -8,10 +8,11 @@ times the real ISL sample (13 phase-contrast PNG planes stacked, 16 tiles of 256
 
 Is the loader fast enough for a GPU? A training step of the paper's VQGAN costs 3.1 TFLOP per
 256² sample (counted by ``benchmarks/bench_model.py``), so a GPU with a dense bf16 peak of P
-TFLOP/s can consume at most P / 3.1 samples per second — and real steps reach well under half
-of the peak. From the one-worker rate (workers are independent processes, so the rate scales
-with the cores given to them) the benchmark prints how many loader workers keep up with such a
-GPU running at its full peak: an upper bound on what the GPU can ask for, not an estimate.
+TFLOP/s can consume at most P / 3.1 samples per second — and real steps typically reach well
+under half of the peak. From the one-worker rate (workers are independent processes, so the
+rate scales with the cores given to them) the benchmark prints how many loader workers keep up
+with such a GPU running at its full peak: an upper bound on what the GPU can ask for, not an
+estimate.
 
     python benchmarks/bench_dataloader.py --field 1024 --batches 20
 """
