@@ -9,24 +9,17 @@ from pathlib import Path
 
 import yaml
 
+
+def _tiny_vqgan_levels() -> dict:
+    """A tiny encoder/decoder configuration (fresh lists: no YAML aliases when dumped)."""
+    levels = {"ch": 8, "ch_mult": [1, 2], "num_res_blocks": 1, "z_channels": 4, "groups": 4}
+    return {"name": "vqgan", **levels}
+
+
 TINY_VQGAN = {
-    "encoder": {
-        "name": "vqgan",
-        "ch": 8,
-        "ch_mult": [1, 2],
-        "num_res_blocks": 1,
-        "z_channels": 4,
-        "groups": 4,
-    },
+    "encoder": _tiny_vqgan_levels(),
     "quantizer": {"name": "vector", "codebook_size": 16, "code_dim": 4},
-    "generator": {
-        "name": "vqgan",
-        "ch": 8,
-        "ch_mult": [1, 2],
-        "num_res_blocks": 1,
-        "z_channels": 4,
-        "groups": 4,
-    },
+    "generator": _tiny_vqgan_levels(),
     "discriminator": {"name": "patchgan", "ndf": 8, "n_layers": 2},
 }
 TINY_UNET = {"generator": {"name": "unet", "depth": 2, "base_channels": 8, "norm": "none"}}

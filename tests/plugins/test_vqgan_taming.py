@@ -62,23 +62,18 @@ def _write_checkpoint(path, model: VQModel) -> None:
     )
 
 
+def _run_import(tmp_path, checkpoint, spec: dict):
+    """``i2i model import-taming CHECKPOINT --spec SPEC -o OUT``: (result, OUT)."""
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    out = tmp_path / "out.safetensors"
+    args = ["model", "import-taming", str(checkpoint), "--spec", str(tmp_path / "spec.yaml")]
+    return CliRunner().invoke(app, [*args, "-o", str(out)]), out
+
+
 def _import(tmp_path, spec: dict, reference: VQModel):
     checkpoint = tmp_path / "BF_to_Mito.ckpt"
     _write_checkpoint(checkpoint, reference)
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
-    out = tmp_path / "mito.safetensors"
-    result = CliRunner().invoke(
-        app,
-        [
-            "model",
-            "import-taming",
-            str(checkpoint),
-            "--spec",
-            str(tmp_path / "spec.yaml"),
-            "-o",
-            str(out),
-        ],
-    )
+    result, out = _run_import(tmp_path, checkpoint, spec)
     assert result.exit_code == 0, result.output
     return out, result.output
 
@@ -114,41 +109,17 @@ def test_import_refuses_pickled_objects(tmp_path):
     with checkpoint.open("wb") as handle:
         payload = {"state_dict": {}, "hook": pickle.PickleError("arbitrary object")}
         pickle.dump(payload, handle, protocol=2)
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(TINY_SPEC))
-    result = CliRunner().invoke(
-        app,
-        [
-            "model",
-            "import-taming",
-            str(checkpoint),
-            "--spec",
-            str(tmp_path / "spec.yaml"),
-            "-o",
-            str(tmp_path / "out.safetensors"),
-        ],
-    )
+    result, out = _run_import(tmp_path, checkpoint, TINY_SPEC)
     assert result.exit_code != 0
     assert "weights_only=True" in str(result.exception)
-    assert not (tmp_path / "out.safetensors").exists()
+    assert not out.exists()
 
 
 def test_import_reports_a_shape_mismatch(tmp_path, reference):
     checkpoint = tmp_path / "model.ckpt"
     _write_checkpoint(checkpoint, reference)
     spec = {**TINY_SPEC, "quantizer": {"name": "vector", "codebook_size": 128}}
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
-    result = CliRunner().invoke(
-        app,
-        [
-            "model",
-            "import-taming",
-            str(checkpoint),
-            "--spec",
-            str(tmp_path / "spec.yaml"),
-            "-o",
-            str(tmp_path / "out.safetensors"),
-        ],
-    )
+    result, _ = _run_import(tmp_path, checkpoint, spec)
     assert result.exit_code != 0
     assert "quantizer.embedding.weight" in str(result.exception)
 
