@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import tomllib
+from install_support import REPO, pip_install_to
 
-REPO = Path(__file__).resolve().parents[1]
 PACKAGE_ROOTS = {"core": "i2i", "plugins": "i2i_plugins"}
 HEAVY_MODULES = ("torch", "timm", "bioio", "zarr", "tifffile", "accelerate", "skimage")
 
@@ -60,22 +60,7 @@ def wheel_site(tmp_path_factory) -> Path:
     )
     (wheel,) = dist.glob("*.whl")
     site = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(site),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    pip_install_to(site, wheel)
     return site
 
 

@@ -6,10 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from install_support import EXAMPLE_PLUGIN, pip_install_to
 from recipe_support import (
     GOOD_RECIPE,
     THREE_MISTAKES,
@@ -25,10 +25,6 @@ from i2i.cli import main
 @pytest.fixture
 def fake_host(i2i_host):
     return install_fakes(i2i_host)
-
-
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLE_PLUGIN = REPO / "docs" / "examples" / "i2i-example-plugin"
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -104,23 +100,7 @@ def test_schema_has_every_component_and_its_parameters(fake_host, tmp_path, caps
 def test_schema_of_an_environment_with_the_example_plugin_installed(tmp_path):
     if not EXAMPLE_PLUGIN.is_dir():
         pytest.skip("the example plugin package is not in docs/examples")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(tmp_path / "site"),
-            str(EXAMPLE_PLUGIN),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    pip_install_to(tmp_path / "site", EXAMPLE_PLUGIN)
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     result = subprocess.run(
         [sys.executable, "-m", "i2i", "recipe", "schema"],

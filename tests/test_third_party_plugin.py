@@ -14,30 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLE = REPO / "docs" / "examples" / "i2i-example-plugin"
-
-
-def pip_install_to(target: Path, package: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(package),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from install_support import EXAMPLE_PLUGIN, pip_install_to
 
 
 def i2i_with(path: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +27,7 @@ def i2i_with(path: Path, *args: str, **extra_env: str) -> subprocess.CompletedPr
 @pytest.fixture(scope="module")
 def example_installed(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("example_site")
-    pip_install_to(target, EXAMPLE)
+    pip_install_to(target, EXAMPLE_PLUGIN)
     return target
 
 
@@ -103,11 +80,19 @@ def test_example_component_is_usable_by_name(example_installed):
 def test_example_plugin_own_tests_pass(example_installed):
     env = {**os.environ, "PYTHONPATH": str(example_installed)}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLE / "tests")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(EXAMPLE_PLUGIN / "tests"),
+        ],
         capture_output=True,
         text=True,
         env=env,
-        cwd=EXAMPLE,
+        cwd=EXAMPLE_PLUGIN,
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
