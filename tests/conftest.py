@@ -32,3 +32,13 @@ def _fresh_plugin_host():
     reset_default_host()
     yield
     reset_default_host()
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """An empty i2i cache folder for this test, online, with the bundled zoo manifest."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("I2I_CACHE_DIR", str(folder))
+    monkeypatch.delenv("I2I_OFFLINE", raising=False)
+    monkeypatch.delenv("I2I_ZOO_MANIFEST", raising=False)
+    return folder

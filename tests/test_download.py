@@ -21,14 +21,6 @@ def source(tmp_path):
     return path, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("I2I_CACHE_DIR", str(folder))
-    monkeypatch.delenv("I2I_OFFLINE", raising=False)
-    return folder
-
-
 def test_fetch_downloads_verifies_and_reuses_the_cache(source, cache):
     path, sha = source
     got = fetch([path.as_uri()], sha, "models/w.bin", progress=False)

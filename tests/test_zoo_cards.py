@@ -35,12 +35,7 @@ PAPER_MODELS = {
 DATA = b"weights"
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("I2I_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("I2I_OFFLINE", raising=False)
-    monkeypatch.delenv("I2I_ZOO_MANIFEST", raising=False)
-    return tmp_path / "cache"
+pytestmark = pytest.mark.usefixtures("cache")  # every test gets an empty cache
 
 
 @pytest.mark.parametrize("bad", ["../evil.safetensors", "a/b.safetensors", "..", "/etc/passwd"])

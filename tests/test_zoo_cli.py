@@ -15,13 +15,7 @@ import i2i
 from i2i.cli import main
 from i2i.zoo import export_model, parse_card
 
-
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("I2I_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("I2I_OFFLINE", raising=False)
-    monkeypatch.delenv("I2I_ZOO_MANIFEST", raising=False)
-    return tmp_path / "cache"
+pytestmark = pytest.mark.usefixtures("cache")  # every test gets an empty cache
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

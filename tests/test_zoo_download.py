@@ -12,14 +12,7 @@ from zoo_support import card, outputs, save_tiny_weights, serving, write_manifes
 import i2i
 from i2i.zoo import ModelUnavailableError, download_model, verify_cache
 
-
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("I2I_CACHE_DIR", str(folder))
-    monkeypatch.delenv("I2I_OFFLINE", raising=False)
-    monkeypatch.delenv("I2I_ZOO_MANIFEST", raising=False)
-    return folder
+pytestmark = pytest.mark.usefixtures("cache")  # every test gets an empty cache
 
 
 @pytest.fixture(scope="module")
