@@ -23,11 +23,20 @@ class PredictUsageError(I2IError):
     """The arguments of ``i2i predict`` do not fit together."""
 
 
-TileSize = Annotated[int, typer.Option("--tile-size", help="Tile side in pixels.")]
-Overlap = Annotated[
-    float, typer.Option("--overlap", help="Overlap of neighbouring tiles, fraction of a tile.")
+FROM_RECIPE = "Default: the model recipe's predict section"
+TileSize = Annotated[
+    int | None,
+    typer.Option("--tile-size", help=f"Tile side in pixels. {FROM_RECIPE} (else 256)."),
 ]
-BatchSize = Annotated[int, typer.Option("--batch-size", help="Tiles per forward pass.")]
+Overlap = Annotated[
+    float | None,
+    typer.Option(
+        "--overlap", help=f"Overlap of neighbouring tiles, fraction of a tile. {FROM_RECIPE}."
+    ),
+]
+BatchSize = Annotated[
+    int | None, typer.Option("--batch-size", help=f"Tiles per forward pass. {FROM_RECIPE}.")
+]
 Device = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:1 ...")]
 Bf16 = Annotated[bool, typer.Option("--bf16", help="bfloat16 autocast (GPUs; CPUs with bf16).")]
 Compile = Annotated[bool, typer.Option("--compile", help="torch.compile the model.")]
@@ -44,8 +53,10 @@ PixelSize = Annotated[
 
 
 def _predictor_options(**options: Any) -> dict[str, Any]:
-    options["show_progress"] = sys.stderr.isatty()
-    return options
+    """The options given on the command line; those left out come from the model's recipe."""
+    given = {key: value for key, value in options.items() if value is not None}
+    given["show_progress"] = sys.stderr.isatty()
+    return given
 
 
 @app.command("predict")
@@ -59,9 +70,9 @@ def predict_command(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output file (.ome.zarr, .ome.tif) or folder.")
     ],
-    tile_size: TileSize = 256,
-    overlap: Overlap = 0.25,
-    batch_size: BatchSize = 4,
+    tile_size: TileSize = None,
+    overlap: Overlap = None,
+    batch_size: BatchSize = None,
     device: Device = "auto",
     bf16: Bf16 = False,
     compile: Compile = False,
@@ -127,9 +138,9 @@ def predict_lmc_command(
     ] = None,
     model_tubulin: Annotated[str | None, typer.Option(help="Model predicting tubulin.")] = None,
     model_actin: Annotated[str | None, typer.Option(help="Model predicting actin.")] = None,
-    tile_size: TileSize = 256,
-    overlap: Overlap = 0.25,
-    batch_size: BatchSize = 4,
+    tile_size: TileSize = None,
+    overlap: Overlap = None,
+    batch_size: BatchSize = None,
     device: Device = "auto",
     bf16: Bf16 = False,
     tta: Tta = False,

@@ -28,6 +28,7 @@ from i2i.predict.resample import ResampledReader, ResamplingWriter, resampled_le
 from i2i.predict.sliding_window import ReadRegion, WriteRows, sliding_window_predict
 from i2i.predict.tiling import TileGrid
 from i2i.predict.tta import TTAMode, tta_forward
+from i2i.predict.window import GAUSSIAN_SIGMA_FRACTION
 
 PIXEL_SIZE_TOLERANCE = 0.01
 """Relative pixel-size difference below which no resampling is done."""
@@ -65,7 +66,9 @@ class Predictor:
     used). ``tta`` is ``False``, ``True`` (all 8 flips and rotations), ``"flip"`` or ``"d4"``.
     ``output_dtype`` applies to files: ``"input"`` keeps the input's pixel type, ``"float32"``
     stores the raw prediction; in-memory results are always float32. ``pixel_size`` (µm)
-    overrides the image's pixel size.
+    overrides the image's pixel size; ``rescale=False`` predicts on the image's own grid even
+    when it differs from the training pixel size. ``writer`` (a name, spec or writer) writes
+    file outputs when :meth:`predict` is given none; otherwise the output's suffix chooses.
     """
 
     def __init__(
@@ -81,9 +84,11 @@ class Predictor:
         overlap: float = 0.25,
         batch_size: int = 4,
         tta: bool | TTAMode = False,
-        sigma_fraction: float = 0.125,
+        sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION,
         pixel_size: float | None = None,
+        rescale: bool = True,
         output_dtype: Literal["input", "float32"] = "input",
+        writer: Any = None,
         show_progress: bool = False,
     ):
         self.contract = contract
@@ -93,7 +98,9 @@ class Predictor:
         self.tile_size, self.overlap, self.batch_size = tile_size, overlap, batch_size
         self.sigma_fraction = sigma_fraction
         self.pixel_size = pixel_size
+        self.rescale = rescale
         self.output_dtype = output_dtype
+        self.writer = writer
         self.show_progress = show_progress
         model = model.to(self.device).eval()
         if channels_last:
@@ -143,7 +150,7 @@ class Predictor:
             source.pixel_sizes.y,
             source.pixel_sizes.x,
         )
-        with get_writer(path, writer).open(
+        with get_writer(path, writer or self.writer).open(
             path,
             shape=shape,
             dtype=dtype,
@@ -202,7 +209,7 @@ class Predictor:
         target = self.contract.pixel_size_um
         size_y = self.pixel_size or image.pixel_sizes.y or image.pixel_sizes.x
         size_x = self.pixel_size or image.pixel_sizes.x or size_y
-        if target is None:
+        if target is None or not self.rescale:
             return height, width
         if size_y is None or size_x is None:
             if not self._warned_pixel_size:

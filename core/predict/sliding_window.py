@@ -11,8 +11,8 @@ bounded by one band (``C_out × tile height × width`` floats plus one input ban
 image.
 
 Blending by weighted accumulation follows nnU-Net (Isensee et al., 2021) and MONAI's
-``sliding_window_inference``; the window is :func:`i2i.predict.window.blending_window`
-(built here from its two 1-D profiles).
+``sliding_window_inference``; the window is the outer product of two 1-D
+:func:`i2i.predict.window.gaussian_profile` s.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from i2i.predict.tiling import AxisTiling, ReadRegion, TileGrid, read_reflected
-from i2i.predict.window import gaussian_profile
+from i2i.predict.window import GAUSSIAN_SIGMA_FRACTION, gaussian_profile
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 WriteRows = Callable[[slice, np.ndarray], None]
@@ -88,7 +88,7 @@ def sliding_window_predict(
     overlap: float = 0.25,
     batch_size: int = 4,
     multiple_of: int = 1,
-    sigma_fraction: float = 0.125,
+    sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION,
     device: torch.device | str = "cpu",
     progress: Callable[[int], None] | None = None,
 ) -> None:

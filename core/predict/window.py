@@ -16,10 +16,19 @@ the one-pass result.
 from __future__ import annotations
 
 import numpy as np
-import torch
+
+GAUSSIAN_SIGMA_FRACTION = 0.125
+"""Standard deviation of the Gaussian window as a fraction of the tile side (nnU-Net, MONAI)."""
 
 
-def gaussian_profile(length: int, sigma_fraction: float = 0.125, border: int = 0) -> np.ndarray:
+def blend_sigma_fraction(blend: str) -> float:
+    """The ``sigma_fraction`` of a recipe's ``predict.blend``: gaussian, or none (flat window)."""
+    return 0.0 if blend == "none" else GAUSSIAN_SIGMA_FRACTION
+
+
+def gaussian_profile(
+    length: int, sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION, border: int = 0
+) -> np.ndarray:
     """A 1-D window of ``length`` samples, peak 1, zero on ``border`` samples at each end.
 
     Gaussian with standard deviation ``sigma_fraction * length``; constant when
@@ -36,15 +45,3 @@ def gaussian_profile(length: int, sigma_fraction: float = 0.125, border: int = 0
         profile[:border] = 0.0
         profile[length - border :] = 0.0
     return profile
-
-
-def blending_window(
-    height: int, width: int, *, sigma_fraction: float = 0.125, border: tuple[int, int] = (0, 0)
-) -> torch.Tensor:
-    """The (height, width) float32 weight window: the outer product of two 1-D profiles.
-
-    ``border`` is the number of zero-weight rows and columns at each tile edge, as (y, x).
-    """
-    rows = gaussian_profile(height, sigma_fraction, border[0])
-    columns = gaussian_profile(width, sigma_fraction, border[1])
-    return torch.from_numpy(np.outer(rows, columns).astype(np.float32))  # (H, W)

@@ -281,8 +281,9 @@ class PredictConfig(Section):
 
     tile_size: int = Field(256, ge=16, description="Side of the square tiles the model sees.")
     overlap: float = Field(0.25, ge=0, lt=1, description="Overlap of adjacent tiles (fraction).")
-    blend: Literal["gaussian", "linear", "none"] = Field(
-        "gaussian", description="Weighting of overlapping tiles: gaussian, linear ramp or none."
+    blend: Literal["gaussian", "none"] = Field(
+        "gaussian",
+        description="Weighting of overlapping tiles: gaussian (centre-weighted) or none (mean).",
     )
     batch_size: int = Field(4, ge=1, description="Tiles per forward pass.")
     rescale: bool = Field(

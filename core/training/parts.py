@@ -37,12 +37,15 @@ class RunParts:
 
     def validation_tiling(self) -> ValidationTiling:
         """Validation predicts images larger than a tile as ``i2i predict`` does."""
+        from i2i.predict.window import blend_sigma_fraction
+
         predict = self.recipe.predict
         return ValidationTiling(
             tile_size=predict.tile_size,
             overlap=predict.overlap,
             batch_size=predict.batch_size,
             multiple_of=int(self.contract.get("size_multiple", 1)),
+            sigma_fraction=blend_sigma_fraction(predict.blend),
         )
 
     def export_metadata(self, step: int) -> dict[str, Any]:

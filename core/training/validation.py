@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from i2i.predict.window import GAUSSIAN_SIGMA_FRACTION
+
 
 @dataclass(frozen=True)
 class ValidationTiling:
@@ -29,6 +31,7 @@ class ValidationTiling:
     overlap: float = 0.25
     batch_size: int = 4
     multiple_of: int = 1
+    sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION
 
 
 @torch.no_grad()
@@ -100,6 +103,7 @@ def predict_batch(
             overlap=tiling.overlap,
             batch_size=tiling.batch_size,
             multiple_of=tiling.multiple_of,
+            sigma_fraction=tiling.sigma_fraction,
         )
         predictions.append(torch.from_numpy(np.concatenate(rows, axis=1)))  # (Cout, H, W)
     return torch.stack(predictions)
