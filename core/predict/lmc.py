@@ -11,7 +11,6 @@ from pathlib import Path
 
 from i2i.predict.batch import BatchError, Job
 
-ORGANELLES = ("nucleus", "mitochondria", "tubulin", "actin")
 INPUT_SUFFIXES = (".tiff", ".tif")
 
 
