@@ -47,10 +47,6 @@ class RunFolder:
         return self.path / "samples"
 
     @property
-    def tensorboard(self) -> Path:
-        return self.path / "tensorboard"
-
-    @property
     def best_weights(self) -> Path:
         return self.path / "best.safetensors"
 

@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from i2i.errors import I2IError
 
-STATUSES = ("available", "not-yet-trained", "import-from-authors")
 PACKAGE_SCHEME = "package://"
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

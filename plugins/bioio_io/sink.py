@@ -40,7 +40,6 @@ class RegionSink(ABC):
         self.channel_names = _check_names(self.path, channel_names, self.shape[1])
         self.pixel_sizes = pixel_sizes or PixelSizes()
         self.temporary = temporary_sibling(self.path)
-        self._closed = False
 
     @abstractmethod
     def _create(self) -> None:
