@@ -17,7 +17,7 @@ def natural_key(text: str) -> list[str | int]:
 
 
 class Layout(ABC):
-    """A dataset layout. Subclasses implement :meth:`scan` and name their targets.
+    """A dataset layout. Subclasses implement :meth:`scan`; their params name the targets.
 
     ``reader`` names the image reader used when the index needs metadata (pixel sizes, field
     sizes); ``None`` picks one by file type.
@@ -31,9 +31,9 @@ class Layout(ABC):
         self.root = Path(params.root).expanduser()
 
     @property
-    @abstractmethod
     def target_names(self) -> list[str]:
-        """The organelles predicted, in model output order."""
+        """The organelles predicted, in model output order (the ``targets`` parameter)."""
+        return list(self.params.targets)
 
     @property
     def input_names(self) -> list[str] | None:

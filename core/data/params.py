@@ -6,6 +6,7 @@ needs (which organelles, which modalities, a table path, a file-name pattern...)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -67,3 +68,5 @@ class DatasetParams(Params):
     require_target: bool = Field(
         True, description="Drop fields that have none of the selected targets."
     )
+    # Each layout narrows and describes its targets (organelles, channels, table columns).
+    targets: Sequence[str] = Field(min_length=1, description="Targets to predict, in output order.")

@@ -40,10 +40,6 @@ class JumpLayout(Layout):
     params: JumpParams
 
     @property
-    def target_names(self) -> list[str]:
-        return list(self.params.targets)
-
-    @property
     def input_names(self) -> list[str] | None:
         return list(self.params.inputs)
 

@@ -31,10 +31,6 @@ class LMCLayout(Layout):
     name = "lmc"
     params: LMCParams
 
-    @property
-    def target_names(self) -> list[str]:
-        return list(self.params.targets)
-
     def scan(self) -> list[FieldRecord]:
         inputs: dict[str, list[tuple[str, int, Path]]] = defaultdict(list)
         targets: dict[str, dict[str, PlaneRef]] = defaultdict(dict)

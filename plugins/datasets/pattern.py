@@ -28,10 +28,6 @@ class PatternLayout(Layout):
     params: PatternParams
 
     @property
-    def target_names(self) -> list[str]:
-        return list(self.params.targets)
-
-    @property
     def input_names(self) -> list[str] | None:
         return list(self.params.inputs) if len(self.params.inputs) > 1 else None
 

@@ -40,10 +40,6 @@ class PairedTableLayout(Layout):
     params: PairedTableParams
 
     @property
-    def target_names(self) -> list[str]:
-        return list(self.params.targets)
-
-    @property
     def input_names(self) -> list[str] | None:
         return list(self.params.inputs) if len(self.params.inputs) > 1 else None
 
