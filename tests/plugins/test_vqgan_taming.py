@@ -13,28 +13,19 @@ from typer.testing import CliRunner
 from i2i.cli import app
 from i2i.model import load_model, load_weights
 
+
+def _levels() -> dict:
+    """The tiny encoder/decoder configuration (fresh lists: no YAML aliases when dumped)."""
+    levels = {"ch": 32, "ch_mult": [1, 2], "num_res_blocks": 1, "z_channels": 3}
+    return {"name": "vqgan", **levels, "attn_resolutions": [16], "resolution": 32}
+
+
 TINY_SPEC = {
     "in_channels": 3,
     "out_channels": 3,
-    "encoder": {
-        "name": "vqgan",
-        "ch": 32,
-        "ch_mult": [1, 2],
-        "num_res_blocks": 1,
-        "z_channels": 3,
-        "attn_resolutions": [16],
-        "resolution": 32,
-    },
+    "encoder": _levels(),
     "quantizer": {"name": "vector", "codebook_size": 64},
-    "generator": {
-        "name": "vqgan",
-        "ch": 32,
-        "ch_mult": [1, 2],
-        "num_res_blocks": 1,
-        "z_channels": 3,
-        "attn_resolutions": [16],
-        "resolution": 32,
-    },
+    "generator": _levels(),
     "discriminator": {"name": "patchgan", "n_layers": 2, "ndf": 8},
 }
 
