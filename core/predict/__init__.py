@@ -10,8 +10,8 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from i2i.contract import ContractError, InputContract
 from i2i.predict.api import predict
-from i2i.predict.contract import ContractError, InputContract
 from i2i.predict.loading import load_predictor
 from i2i.predict.predictor import PixelSizeWarning, Predictor
 from i2i.predict.sliding_window import sliding_window_predict

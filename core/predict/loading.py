@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from i2i.predict.contract import ContractError, InputContract
+from i2i.contract import ContractError, InputContract
 from i2i.predict.predictor import Predictor
 from i2i.predict.window import blend_sigma_fraction
 

@@ -89,7 +89,7 @@ def _card(
     weights: Path,
     about: dict[str, Any],
 ) -> ModelCard:
-    from i2i.predict.contract import InputContract
+    from i2i.contract import InputContract
 
     contract = InputContract.from_metadata(metadata["input_contract"], str(weights))
     found = metadata.get("recipe")
