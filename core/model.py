@@ -1,4 +1,4 @@
-"""The generic translator ``generator(quantizer(encoder(x)))`` and its weights files.
+"""Model assembly: the generic translator ``generator(quantizer(encoder(x)))`` from a spec.
 
 A model spec is a mapping (or the recipe's ``model`` section)::
 
@@ -16,16 +16,14 @@ Pyramid encoders (such as ``timm``) return a list of feature maps, shallow to de
 ``feature_channels`` and ``feature_reductions``; the generator is then built with those two
 lists as extra keyword arguments and must consume the list (such as ``timm_decoder``).
 
-Weights are safetensors files whose metadata values are JSON strings: ``model`` (the spec),
-and whatever the caller adds (``recipe``, ``input_contract``...), plus ``i2i_version``.
+Weights files (safetensors with the spec in their metadata) are written and read by
+:mod:`i2i.weights`; :func:`load_translator` rebuilds the translator a weights file describes.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,19 +32,15 @@ import torch
 from pydantic import BaseModel
 from torch import nn
 
-from i2i._version import __version__
 from i2i.errors import I2IError
 from i2i.registry import Registries
+from i2i.weights import WeightsError, load_weights, model_spec_of
 
 PARTS = ("encoder", "quantizer", "generator", "discriminator")
 
 
 class ModelSpecError(I2IError):
     """A model spec is incomplete or its parts do not fit together."""
-
-
-class WeightsError(I2IError):
-    """A weights file cannot be read or does not fit its model."""
 
 
 class Translator(nn.Module):
@@ -169,85 +163,7 @@ def parameter_counts(model: nn.Module) -> dict[str, int]:
     return counts
 
 
-# ---------------------------------------------------------------------- weights files
-def save_weights(path: str | Path, model: nn.Module, metadata: Mapping[str, Any]) -> Path:
-    """Write ``model``'s state dict to a safetensors file, atomically.
-
-    Every metadata value is stored as a JSON string; ``model`` (the spec, for a
-    :class:`Translator`) and ``i2i_version`` are added when absent.
-    """
-    from safetensors.torch import save_file
-
-    path = Path(path)
-    entries = dict(metadata)
-    if isinstance(model, Translator):
-        entries.setdefault("model", model.spec)
-    entries.setdefault("i2i_version", __version__)
-    header = {key: json.dumps(value) for key, value in entries.items()}
-    tensors = {name: t.detach().cpu().contiguous().clone() for name, t in _state(model).items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        save_file(tensors, temporary, metadata=header)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _state(model: nn.Module) -> dict[str, torch.Tensor]:
-    return {name: tensor for name, tensor in model.state_dict().items() if tensor is not None}
-
-
-def load_weights(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """``(state_dict, metadata)`` of a safetensors file written by :func:`save_weights`."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"{path}: no such weights file. Check the path.")
-    try:
-        state = load_file(str(path))
-        with _safe_open(path) as handle:
-            raw = handle.metadata() or {}
-    except SafetensorError as exc:
-        raise WeightsError(
-            f"{path}: not a readable safetensors file ({exc}). i2i weights are .safetensors "
-            "files written by 'i2i run' or 'i2i model import-taming'."
-        ) from exc
-    metadata = {}
-    for key, value in raw.items():
-        try:
-            metadata[key] = json.loads(value)
-        except json.JSONDecodeError:
-            metadata[key] = value
-    return state, metadata
-
-
-def _safe_open(path: Path) -> Any:
-    from safetensors import safe_open
-
-    return safe_open(str(path), framework="pt")
-
-
-def model_spec_of(metadata: Mapping[str, Any], source: str | Path) -> dict[str, Any]:
-    """The model spec stored in a weights file's metadata (``model``, or ``recipe.model``)."""
-    spec = metadata.get("model")
-    if spec is None and isinstance(metadata.get("recipe"), Mapping):
-        spec = metadata["recipe"].get("model")
-    if not isinstance(spec, Mapping):
-        raise WeightsError(
-            f"{source}: the file's metadata holds no model spec ('model' or 'recipe.model'), "
-            "so the model cannot be rebuilt; export it again with i2i 'run' or 'model "
-            "import-taming'."
-        )
-    return dict(spec)
-
-
-def load_model(
+def load_translator(
     path: str | Path, registries: Registries | None = None
 ) -> tuple[Translator, dict[str, Any]]:
     """Rebuild the translator of a weights file and load its weights: ``(model, metadata)``.
@@ -271,3 +187,20 @@ def _few(names: list[str]) -> str:
     return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "") or (
         "none"
     )
+
+
+def load_model(
+    path: str | Path, registries: Registries | None = None
+) -> tuple[Translator, dict[str, Any]]:
+    """Deprecated name of :func:`load_translator` (``i2i.load_model`` is the zoo's loader).
+
+    Kept for one release; it warns and calls :func:`load_translator`.
+    """
+    warnings.warn(
+        "i2i.model.load_model is deprecated and will be removed in the next release; use "
+        "i2i.model.load_translator (same arguments, same result). i2i.load_model is the "
+        "zoo's loader and returns only the model.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return load_translator(path, registries)

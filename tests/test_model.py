@@ -1,4 +1,4 @@
-"""i2i.model: building translators from specs, forward contract, weights files."""
+"""i2i.model: building translators from specs, forward contract, rebuilding from weights files."""
 
 from __future__ import annotations
 
@@ -9,15 +9,8 @@ import torch
 from safetensors.torch import save_file
 
 from i2i.errors import I2IError
-from i2i.model import (
-    ModelSpecError,
-    Translator,
-    WeightsError,
-    build_model,
-    load_model,
-    load_weights,
-    save_weights,
-)
+from i2i.model import ModelSpecError, Translator, build_model, load_translator
+from i2i.weights import WeightsError, load_weights, save_weights
 
 TINY = {"ch": 16, "ch_mult": [1, 2], "num_res_blocks": 1, "z_channels": 4, "groups": 8}
 VQ_SPEC = {
@@ -89,7 +82,7 @@ def test_weights_round_trip_rebuilds_the_model(tmp_path):
     assert metadata["step"] == 7 and metadata["input_contract"] == {"channels": ["BF"]}
     assert metadata["model"]["quantizer"]["codebook_size"] == 16
     assert set(state) == set(model.state_dict())
-    loaded, _ = load_model(path)
+    loaded, _ = load_translator(path)
     x = torch.randn(1, 1, 16, 16)
     with torch.no_grad():
         torch.testing.assert_close(loaded(x)[0], model.eval()(x)[0], rtol=0, atol=0)
@@ -111,7 +104,7 @@ def test_recipe_metadata_rebuilds_when_no_model_key(tmp_path):
     path = tmp_path / "m.safetensors"
     tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
     save_file(tensors, str(path), metadata={"recipe": json.dumps({"model": UNET_SPEC})})
-    loaded, _ = load_model(path)
+    loaded, _ = load_translator(path)
     assert loaded.spec["generator"]["name"] == "unet"
 
 
@@ -123,7 +116,7 @@ def test_weights_errors(tmp_path):
         load_weights(tmp_path / "bad.safetensors")
     save_file({"x": torch.zeros(1)}, str(tmp_path / "bare.safetensors"))
     with pytest.raises(WeightsError, match="no model spec"):
-        load_model(tmp_path / "bare.safetensors")
+        load_translator(tmp_path / "bare.safetensors")
     path = save_weights(tmp_path / "u.safetensors", build_model(UNET_SPEC), {})
     state, metadata = load_weights(path)
     save_file(
@@ -132,7 +125,16 @@ def test_weights_errors(tmp_path):
         metadata={k: json.dumps(v) for k, v in metadata.items()},
     )
     with pytest.raises(WeightsError, match="unexpected: extra"):
-        load_model(tmp_path / "extra.safetensors")
+        load_translator(tmp_path / "extra.safetensors")
+
+
+def test_the_old_name_load_model_warns_and_still_loads(tmp_path):
+    from i2i import model as model_module
+
+    path = save_weights(tmp_path / "u.safetensors", build_model(UNET_SPEC), {"step": 3})
+    with pytest.warns(DeprecationWarning, match=r"i2i\.model\.load_translator"):
+        loaded, metadata = model_module.load_model(path)
+    assert isinstance(loaded, Translator) and metadata["step"] == 3
 
 
 def test_bf16_autocast_forward():

@@ -11,8 +11,8 @@ import pytest
 import torch
 
 import i2i
-from i2i.model import load_weights, save_weights
 from i2i.plugins import load_host
+from i2i.weights import load_weights, save_weights
 
 MODEL_KINDS = ("encoders", "quantizers", "generators", "discriminators")
 CHANNELS = [(1, 1), (3, 4)]

@@ -12,8 +12,9 @@ from zoo_support import CONTRACT, TINY_SPEC
 
 from i2i.cli import app
 from i2i.image import open_image, write_image
-from i2i.model import build_model, save_weights
+from i2i.model import build_model
 from i2i.predict import InputContract, Predictor, load_predictor
+from i2i.weights import save_weights
 
 SECTION = {"tile_size": 32, "overlap": 0.5, "blend": "none", "batch_size": 2, "rescale": False}
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import i2i
 from i2i.cli import app
 from i2i.data.demo import write_jump_demo, write_lmc_demo
-from i2i.model import load_model
+from i2i.model import load_translator
 
 VQGAN_LOSSES = [{"name": "l1"}, {"name": "codebook"}, {"name": "gan", "disc_start": 2}]
 
@@ -66,7 +66,7 @@ def test_run_writes_the_run_folder(tmp_path, lmc_demo):
     # the saved recipe alone reproduces the run, and the weights rebuild their model
     again = i2i.load_recipe(run / "recipe.yaml")
     assert again.to_dict() == i2i.load_recipe(recipe).to_dict()
-    model, metadata = load_model(run / "best.safetensors")
+    model, metadata = load_translator(run / "best.safetensors")
     assert metadata["input_contract"]["output_channels"] == ["Nucleus", "Mitochondria"]
     assert model(torch.zeros(1, 1, 32, 32))[0].shape == (1, 2, 32, 32)
 

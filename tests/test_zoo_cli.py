@@ -129,7 +129,8 @@ def test_export_cli_with_a_base_url(tmp_path, capsys, run_folder):
 def test_export_refuses_weights_without_a_contract(tmp_path, capsys):
     from zoo_support import TINY_SPEC
 
-    from i2i.model import build_model, save_weights
+    from i2i.model import build_model
+    from i2i.weights import save_weights
 
     bare = save_weights(tmp_path / "bare.safetensors", build_model(TINY_SPEC), {})
     code, _, err = run(capsys, "zoo", "export", str(bare), "--name", "x", "-o", str(tmp_path))

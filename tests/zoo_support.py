@@ -25,7 +25,8 @@ CONTRACT = {"input_channels": None, "output_channels": ["dapi"], "pixel_size_um"
 
 def save_tiny_weights(path: Path, seed: int = 0) -> torch.nn.Module:
     """Write a tiny UNet translator's weights with metadata; return the model (eval mode)."""
-    from i2i.model import build_model, save_weights
+    from i2i.model import build_model
+    from i2i.weights import save_weights
 
     torch.manual_seed(seed)
     model = build_model(TINY_SPEC).eval()

@@ -211,7 +211,8 @@ def import_taming(
     checkpoint: Path, model_spec: dict[str, Any], output: Path, metadata: dict[str, Any]
 ) -> dict[str, Any]:
     """Build ``model_spec``, fill it from ``checkpoint`` and write ``output``; return a report."""
-    from i2i.model import build_model, save_weights
+    from i2i.model import build_model
+    from i2i.weights import save_weights
     from i2i_plugins.vqgan.taming import convert_state_dict
 
     state = read_checkpoint(checkpoint)

@@ -2,7 +2,7 @@
 
 The name or path is resolved (and a zoo model downloaded and verified) by
 :func:`i2i.zoo.loading.resolve_weights`; the model is rebuilt from the spec in the file's
-metadata by :func:`i2i.model.load_model`, its input contract read from the metadata key
+metadata by :func:`i2i.model.load_translator`, its input contract read from the metadata key
 ``input_contract``, and its tiling from the ``predict`` section of the recipe in the metadata.
 """
 
@@ -18,11 +18,11 @@ from i2i.predict.window import blend_sigma_fraction
 
 def load_predictor(name_or_path: str | Path, **options: Any) -> Predictor:
     """A :class:`Predictor` for the model at ``name_or_path`` with ``options`` (tile_size ...)."""
-    from i2i.model import load_model
+    from i2i.model import load_translator
     from i2i.zoo.loading import resolve_weights
 
     weights = resolve_weights(name_or_path)
-    model, metadata = load_model(weights)
+    model, metadata = load_translator(weights)
     contract = metadata.get("input_contract")
     if not isinstance(contract, dict):
         raise ContractError(

@@ -16,14 +16,14 @@ from i2i.training.validation import predict_batch
 @torch.no_grad()
 def evaluate_best(run: RunFolder, parts: Any, device: Any) -> Path | None:
     """``report.md`` of the best (else last) weights; ``None`` without held-out data."""
-    from i2i.evaluate import Evaluator
-    from i2i.model import load_model
+    from i2i.evaluate import Evaluator, write_report
+    from i2i.model import load_translator
 
     loader = parts.test_loader or parts.val_loader
     weights = run.best_weights if run.best_weights.exists() else run.last_weights
     if loader is None or not weights.exists():
         return None
-    model, _ = load_model(weights)
+    model, _ = load_translator(weights)
     model.to(device).eval()
     evaluate = parts.recipe.evaluate
     evaluator = Evaluator(
@@ -49,7 +49,7 @@ def evaluate_best(run: RunFolder, parts: Any, device: Any) -> Path | None:
         )
     split = "test" if parts.test_loader is not None else "validation"
     title = f"{parts.recipe.name}: {split} split, {weights.name}"
-    return evaluator.result().write(run.path / "evaluation", title=title)
+    return write_report(evaluator.result(), run.path / "evaluation", title=title)
 
 
 def _image_name(meta: dict[str, Any]) -> str:

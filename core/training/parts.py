@@ -60,8 +60,8 @@ class RunParts:
 
 def initialise_from(model: nn.Module, reference: str, runs_root: Path) -> None:
     """Load the weights named by ``reference`` (see ``train.init_from``) into ``model``."""
-    from i2i.model import load_weights
     from i2i.training.run_folder import latest_run_folder
+    from i2i.weights import load_weights
     from i2i.zoo.loading import resolve_weights
 
     if reference.startswith("run:"):

@@ -346,7 +346,7 @@ class Trainer:
     def _export(self, path: Path) -> None:
         if not self.accelerator.is_main_process:
             return
-        from i2i.model import save_weights
+        from i2i.weights import save_weights
 
         model = (
             self.ema.average if self.ema is not None else self.accelerator.unwrap_model(self.model)

@@ -8,16 +8,15 @@ card, unless a ``base_url`` says where the weights will be published.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from i2i.download import sha256_of
+from i2i.atomic import atomic_output, write_text_atomic
 from i2i.errors import I2IError
+from i2i.hashing import sha256_file
 from i2i.zoo.card import ModelCard, is_zoo_name, parse_card
 from i2i.zoo.loading import local_weights
 
@@ -54,22 +53,20 @@ def export_model(
     file = {
         "name": file_name,
         "urls": [url],
-        "sha256": sha256_of(weights),
+        "sha256": sha256_file(weights),
         "size": weights.stat().st_size,
     }
     about = {"licence": licence, "citation": citation, "modality": modality or ["unspecified"]}
     if description:
         about["description"] = description
     card = _card(name, metadata, file, weights, about)
-    out.mkdir(parents=True, exist_ok=True)
-    _copy_atomically(weights, out / file_name)
-    card_path = out / f"{name}.yaml"
-    _write_text_atomically(card_path, _card_yaml(card))
-    return card_path
+    with atomic_output(out / file_name) as temporary:
+        shutil.copyfile(weights, temporary)
+    return write_text_atomic(out / f"{name}.yaml", _card_yaml(card))
 
 
 def _metadata(weights: Path) -> dict[str, Any]:
-    from i2i.model import load_weights, model_spec_of
+    from i2i.weights import load_weights, model_spec_of
 
     _, metadata = load_weights(weights)
     model_spec_of(metadata, weights)
@@ -125,19 +122,3 @@ def _card(
 def _card_yaml(card: ModelCard) -> str:
     data = card.model_dump(mode="json")
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-def _copy_atomically(source: Path, target: Path) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    try:
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def _write_text_atomically(target: Path, text: str) -> None:
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, target)

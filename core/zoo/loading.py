@@ -2,7 +2,7 @@
 
 Resolve, fetch, verify, then load — each a small step: :func:`resolve_weights` turns the
 argument into a local, verified ``.safetensors`` file (downloading a zoo model when needed) and
-:func:`i2i.model.load_model` rebuilds the model from the spec stored in the file's metadata.
+:func:`i2i.model.load_translator` rebuilds the model from the spec stored in the file's metadata.
 Weights are only ever read with safetensors; nothing is unpickled.
 """
 
@@ -31,9 +31,9 @@ def load_model(
 
     A zoo model is downloaded into the cache first when needed (``I2I_OFFLINE=1``: cache
     only). The model is rebuilt from the spec stored in the file's metadata with the installed
-    plugins; the metadata itself is ``i2i.model.load_weights(resolve_weights(...))[1]``.
+    plugins; the metadata itself is ``i2i.weights.load_weights(resolve_weights(...))[1]``.
     """
-    from i2i.model import load_model as load_translator
+    from i2i.model import load_translator
 
     model, _ = load_translator(resolve_weights(name_or_path, progress=progress))
     return model.to(device)

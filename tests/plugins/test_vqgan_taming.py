@@ -11,7 +11,8 @@ from taming_reference import VQModel
 from typer.testing import CliRunner
 
 from i2i.cli import app
-from i2i.model import load_model, load_weights
+from i2i.model import load_translator
+from i2i.weights import load_weights
 
 
 def _levels() -> dict:
@@ -72,7 +73,7 @@ def _import(tmp_path, spec: dict, reference: VQModel):
 def test_imported_model_reproduces_the_taming_model(tmp_path, reference):
     out, output = _import(tmp_path, TINY_SPEC, reference)
     assert "dropped 1" in output  # the LPIPS weights
-    model, metadata = load_model(out)
+    model, metadata = load_translator(out)
     assert metadata["source"]["format"] == "taming-transformers"
     assert len(metadata["source"]["sha256"]) == 64
     x = torch.randn(2, 3, 32, 48)
@@ -88,7 +89,7 @@ def test_one_plane_in_one_channel_out_without_copies(tmp_path, reference):
     spec = {**TINY_SPEC, "in_channels": 1, "out_channels": 1}
     out, output = _import(tmp_path, spec, reference)
     assert "summed 3 input channels" in output and "averaged 3 output channels" in output
-    model, _ = load_model(out)
+    model, _ = load_translator(out)
     plane = torch.randn(1, 1, 32, 32)
     with torch.no_grad():
         expected = reference(plane.expand(-1, 3, -1, -1)).mean(dim=1, keepdim=True)
