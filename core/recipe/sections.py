@@ -14,6 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from i2i.tiling import Tiling
+
 
 def field_error(field: str, message: str) -> PydanticCustomError:
     """An error of a cross-field check, reported at ``field`` below the validated model."""
@@ -276,17 +278,5 @@ class TrainConfig(Section):
         return self
 
 
-class PredictConfig(Section):
+class PredictConfig(Section, Tiling):
     """Tiled inference on images of any size."""
-
-    tile_size: int = Field(256, ge=16, description="Side of the square tiles the model sees.")
-    overlap: float = Field(0.25, ge=0, lt=1, description="Overlap of adjacent tiles (fraction).")
-    blend: Literal["gaussian", "none"] = Field(
-        "gaussian",
-        description="Weighting of overlapping tiles: gaussian (centre-weighted) or none (mean).",
-    )
-    batch_size: int = Field(4, ge=1, description="Tiles per forward pass.")
-    rescale: bool = Field(
-        True,
-        description=("Rescale inputs to the training pixel size when both pixel sizes are known."),
-    )
