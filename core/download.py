@@ -2,8 +2,9 @@
 
 ``fetch(urls, sha256, dest)`` returns the cached file ``dest`` (a path relative to the cache
 folder) when it exists with the expected sha256; otherwise it downloads the first URL that
-works (mirrors in order, each retried on network errors) to a temporary file in the same folder,
-verifies its sha256 and moves it into place atomically, so an interrupted or corrupted download
+works (mirrors in order, each retried on network errors) to a partial file beside it
+(``.<name>.part-<random>``, :func:`i2i.atomic.atomic_output`), verifies its sha256 while
+streaming and moves it into place only when it matches, so an interrupted or corrupted download
 never leaves a file that looks complete. Supports ``http(s)://`` and ``file://`` URLs.
 
 Environment variables:
@@ -19,17 +20,20 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from i2i.atomic import atomic_output
 from i2i.errors import I2IError
+from i2i.hashing import sha256_file
 
 CHUNK = 1 << 20
 RETRIES = 3
+PARTIAL_TAG = "part"
+"""The tag of a download's partial file: ``.<name>.part-<random>`` beside the target."""
 
 
 class DownloadError(I2IError):
@@ -50,13 +54,14 @@ def offline() -> bool:
     return os.environ.get("I2I_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def sha256_of(path: Path) -> str:
-    """The hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def is_partial(path: Path) -> bool:
+    """Whether ``path`` is the partial file of an unfinished download.
+
+    Partials are named ``.<name>.part-<random>``; i2i 0.1 named them ``.<name>.<random>.part``,
+    and such leftovers in a cache are recognised too.
+    """
+    name = path.name
+    return name.startswith(".") and (f".{PARTIAL_TAG}-" in name or name.endswith(f".{PARTIAL_TAG}"))
 
 
 def cache_path(dest: str | Path, root: Path | None = None) -> Path:
@@ -82,7 +87,7 @@ def fetch(
     """The verified file ``dest`` (under ``root``, default the cache), downloaded if needed."""
     target = cache_path(dest, root)
     expected = sha256.lower()
-    if target.is_file() and sha256_of(target) == expected:
+    if target.is_file() and sha256_file(target) == expected:
         return target
     if offline():
         raise DownloadError(
@@ -103,10 +108,8 @@ def fetch(
 
 
 def _download_verified(url: str, expected: str, target: Path, progress: bool) -> None:
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    partial = Path(name)
-    try:
+    """Download ``url`` to a partial file; it becomes ``target`` only if its sha256 matches."""
+    with atomic_output(target, tag=PARTIAL_TAG) as partial:
         actual = _download_with_retries(url, partial, target.name, progress)
         if actual != expected:
             raise DownloadError(
@@ -114,9 +117,6 @@ def _download_verified(url: str, expected: str, target: Path, progress: bool) ->
                 "expected; the download was deleted. The server may have changed the file or "
                 "the transfer was corrupted: try again, use another mirror, or report it."
             )
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _download_with_retries(url: str, partial: Path, label: str, progress: bool) -> str:

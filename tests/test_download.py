@@ -97,3 +97,40 @@ def test_fetch_sample_from_a_local_http_mirror(shared_data_server, cache, monkey
 def test_unknown_sample_lists_the_known_ones():
     with pytest.raises(DownloadError, match="isl_condition_b"):
         fetch_sample("nope")
+
+
+def test_the_partial_download_is_hidden_beside_the_target_until_verified(
+    source, cache, monkeypatch
+):
+    import i2i.download
+
+    path, sha = source
+    target = cache / "models" / "w.bin"
+    seen = []
+    stream = i2i.download._download
+
+    def watched(url, partial, label, progress):
+        seen.append((partial, target.exists()))
+        return stream(url, partial, label, progress)
+
+    monkeypatch.setattr(i2i.download, "_download", watched)
+    fetch([path.as_uri()], sha, "models/w.bin", progress=False)
+    ((partial, final_existed),) = seen
+    assert partial.parent == target.parent and partial.name.startswith(".w.bin.part-")
+    assert i2i.download.is_partial(partial) and not final_existed
+    assert [p.name for p in target.parent.iterdir()] == ["w.bin"]
+
+
+@pytest.mark.parametrize(
+    ("name", "partial"),
+    [
+        (".w.bin.part-1a2b3c4d", True),
+        (".w.bin.x8k2_q.part", True),
+        ("w.bin", False),
+        (".w.bin.tmp-1a2b3c4d", False),
+    ],
+)
+def test_partial_downloads_are_recognised_by_name(tmp_path, name, partial):
+    from i2i.download import is_partial
+
+    assert is_partial(tmp_path / name) is partial

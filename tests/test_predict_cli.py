@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 import i2i.predict
 from i2i.cli import app
+from i2i.naming import image_stem
 from i2i.predict import InputContract, Predictor
-from i2i.predict.batch import BatchError, folder_jobs, output_stem
+from i2i.predict.batch import BatchError, folder_jobs
 
 TESTS = Path(__file__).resolve().parent
 runner = CliRunner()
@@ -94,7 +95,7 @@ def test_predict_usage_errors(tmp_path, fake_models):
 
 
 def test_output_names_strip_image_suffixes_and_clashes_fail(tmp_path):
-    assert output_stem(Path("a/b.ome.tif")) == "b" and output_stem(Path("c.png")) == "c"
+    assert image_stem(Path("a/b.ome.tif")) == "b" and image_stem(Path("c.png")) == "c"
     with pytest.raises(BatchError, match="both be written"):
         folder_jobs([Path("x/a.tif"), Path("y/a.ome.tif")], tmp_path, ".ome.zarr")
 

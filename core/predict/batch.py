@@ -16,10 +16,10 @@ from pathlib import Path
 
 import torch
 
+from i2i.device import resolve_device
 from i2i.errors import I2IError
+from i2i.naming import image_stem
 from i2i.predict.predictor import Predictor
-
-COMPOUND_SUFFIXES = (".ome.tiff", ".ome.tif", ".ome.zarr")
 
 
 class BatchError(I2IError):
@@ -43,18 +43,9 @@ class BatchResult:
     skipped: list[Path] = field(default_factory=list)
 
 
-def output_stem(path: Path) -> str:
-    """The input's file name without its image suffix (``a.ome.tif`` -> ``a``)."""
-    name = path.name
-    for suffix in COMPOUND_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
-
-
 def folder_jobs(inputs: list[Path], output_dir: Path, suffix: str) -> list[Job]:
     """One job per input, writing ``output_dir/<input stem><suffix>``; clashing names fail."""
-    jobs = [Job(path, output_dir / f"{output_stem(path)}{suffix}") for path in inputs]
+    jobs = [Job(path, output_dir / f"{image_stem(path)}{suffix}") for path in inputs]
     seen: dict[Path, Path] = {}
     for job in jobs:
         if job.output in seen:
@@ -76,13 +67,14 @@ def run_jobs(
 ) -> BatchResult:
     """Run this process's share of ``jobs``, skipping outputs that already exist.
 
-    ``make_predictor(model_key, device)`` builds a predictor for this process's device (its
-    GPU, or the CPU when ``device`` is ``"cpu"`` or no GPU exists), once per model key.
+    ``make_predictor(model_key, device)`` builds a predictor for this process's device, once
+    per model key: the CPU when ``device`` resolves to it (:func:`i2i.device.resolve_device`;
+    ``"auto"`` is CUDA, then MPS, else the CPU), otherwise this process's accelerator.
     ``on_done(job, skipped)`` is called after each job.
     """
     from accelerate import PartialState
 
-    state = PartialState(cpu=device == "cpu" or not torch.cuda.is_available())
+    state = PartialState(cpu=resolve_device(device).type == "cpu")
     predictors: dict[str, Predictor] = {}
     result = BatchResult()
     with state.split_between_processes(jobs) as share:

@@ -6,7 +6,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from i2i.atomic import write_text_atomic
+from i2i.device import DeviceError, resolve_device
 from i2i.training.run_folder import RunFolder, new_run_folder, resolve_resume
+
+TRAINING_DEVICES = ("auto", "cpu", "cuda")
 
 
 def train(
@@ -34,13 +38,13 @@ def train(
     if isinstance(recipe, (str, Path)):
         recipe = load_recipe(recipe, list(overrides))
     config = recipe.train
-    cpu = _use_cpu(device)
+    cpu = trains_on_cpu(device)
     run = _choose_run_folder(recipe, resume, Path(runs_root or config.runs_root), cpu)
     accelerator = make_accelerator(config, cpu, run)
     set_seed(config.seed)
     if accelerator.is_main_process:
         run.create()
-        _write_atomic(run.recipe, recipe.resolved_yaml())
+        write_text_atomic(run.recipe, recipe.resolved_yaml())
     accelerator.wait_for_everyone()
     parts = build_parts(recipe, run, config.seed, accelerator.device)
     trainer = Trainer(recipe, run, accelerator, parts)
@@ -62,14 +66,19 @@ def train(
     return result
 
 
-def _use_cpu(device: str) -> bool:
-    import torch
+def trains_on_cpu(device: str) -> bool:
+    """Whether Accelerate should run on the CPU for ``--device`` ``device``.
 
-    if device not in ("auto", "cpu", "cuda"):
-        from i2i.errors import I2IError
-
-        raise I2IError(f"--device {device!r}: use auto, cpu or cuda.")
-    return device == "cpu" or (device == "auto" and not torch.cuda.is_available())
+    Training runs on ``cuda`` (Accelerate gives each process its own GPU) or ``cpu``;
+    ``auto`` is CUDA when :func:`i2i.device.resolve_device` finds it, else the CPU (Apple MPS,
+    which the resolver would pick for prediction, is not used for training).
+    """
+    if device not in TRAINING_DEVICES:
+        raise DeviceError(
+            f"--device {device!r}: training runs on auto, cpu or cuda (Accelerate places each "
+            "process on its own GPU; choose the GPUs with CUDA_VISIBLE_DEVICES). Use one of them."
+        )
+    return resolve_device(device).type != "cuda"
 
 
 def make_accelerator(config: Any, cpu: bool, run: RunFolder) -> Any:
@@ -105,11 +114,3 @@ def _choose_run_folder(recipe: Any, resume: Any, runs_root: Path, cpu: bool) -> 
             chosen[0] = str(new_run_folder(runs_root, recipe.name).path)
     broadcast_object_list(chosen)
     return RunFolder(Path(chosen[0]))
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)

@@ -13,11 +13,11 @@ file the run under the recipe's name as project (or experiment).
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from i2i.atomic import atomic_output
 from i2i.errors import I2IError
 
 TRACKER_PACKAGES = {
@@ -83,9 +83,8 @@ class MetricsCSV:
             csv.DictWriter(handle, self.columns).writerow(self.rows[-1])
 
     def _rewrite(self) -> None:
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        with temporary.open("w", newline="") as handle:
+        """Write the whole file again (a wider header, or rows past a resumed step dropped)."""
+        with atomic_output(self.path) as temporary, temporary.open("w", newline="") as handle:
             writer = csv.DictWriter(handle, self.columns)
             writer.writeheader()
             writer.writerows(self.rows)
-        os.replace(temporary, self.path)

@@ -7,12 +7,12 @@ output channel gets its own target | prediction pair.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from i2i.atomic import atomic_output
 from i2i.evaluate.panels import display_scale, to_uint8
 
 _GAP = 2
@@ -38,7 +38,5 @@ def write_panel(path: Path, image: np.ndarray) -> None:
     """Write a uint8 (H, W) image as PNG, atomically."""
     from PIL import Image
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    Image.fromarray(image).save(temporary, format="PNG")
-    os.replace(temporary, path)
+    with atomic_output(path) as temporary:
+        Image.fromarray(image).save(temporary, format="PNG")

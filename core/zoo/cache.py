@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlparse
 
-from i2i.download import DownloadError, cache_dir, cache_path, fetch, sha256_of
+from i2i.download import DownloadError, cache_dir, cache_path, fetch, is_partial
 from i2i.errors import I2IError
+from i2i.hashing import sha256_file
 from i2i.zoo.card import PACKAGE_SCHEME, ModelCard, ZooFile
 from i2i.zoo.manifest import ZooEntry, get_entry, load_manifest
 
@@ -106,7 +107,7 @@ def ensure_file(card: ModelCard, file: ZooFile, *, progress: bool = True) -> Pat
     problems: list[str] = []
     local = local_source(file)
     if local is not None:
-        actual = sha256_of(local)
+        actual = sha256_file(local)
         if actual == file.sha256:
             return local
         problems.append(
@@ -158,11 +159,11 @@ def verify_cache(host: Any = None) -> list[CachedFile]:
 
 
 def _verify_one(model: str, path: Path, file: ZooFile | None) -> CachedFile:
-    if path.name.startswith(".") and path.name.endswith(".part"):
+    if is_partial(path):
         return CachedFile(model, path.name, path, "partial", "an interrupted download; delete it")
     if file is None:
         return CachedFile(model, path.name, path, "unlisted", "no card in the zoo lists it")
-    actual = sha256_of(path)
+    actual = sha256_file(path)
     if actual != file.sha256:
         detail = f"sha256 {actual}, expected {file.sha256}; 'i2i zoo download {model}' replaces it"
         return CachedFile(model, path.name, path, "corrupt", detail)

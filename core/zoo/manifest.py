@@ -26,6 +26,7 @@ from typing import Any, cast
 
 import yaml
 
+from i2i.atomic import write_text_atomic
 from i2i.download import cache_dir, offline
 from i2i.errors import I2IError, did_you_mean
 from i2i.zoo.card import PACKAGE_SCHEME, ModelCard, parse_card
@@ -188,8 +189,5 @@ def _read_url(url: str, origin: str) -> str:
             f"{origin} names the manifest {url}, which could not be fetched ({exc}). Check the "
             "URL and the network, or use a local copy of the file."
         ) from None
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    temporary = copy.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, copy)
+    write_text_atomic(copy, text)
     return text

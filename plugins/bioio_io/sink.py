@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from i2i.atomic import move_into_place, remove, temporary_sibling
 from i2i.image import DIMS, ImageError, PixelSizes
-from i2i_plugins.bioio_io.atomic import move_into_place, remove, temporary_sibling
 
 Region = tuple[slice, slice, slice, slice, slice]
 

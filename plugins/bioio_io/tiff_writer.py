@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from i2i.atomic import atomic_output, remove, temporary_sibling
 from i2i.image import PixelSizes
-from i2i_plugins.bioio_io.atomic import atomic_output, remove, temporary_sibling
 from i2i_plugins.bioio_io.sink import Region, RegionSink, SinkWriter
 
 BIGTIFF_BYTES = 2**31
