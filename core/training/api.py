@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from i2i.atomic import write_text_atomic
 from i2i.device import DeviceError, resolve_device
 from i2i.training.run_folder import RunFolder, new_run_folder, resolve_resume
 
+if TYPE_CHECKING:
+    from accelerate import Accelerator
+
+    from i2i.recipe.schema import RecipeBase
+    from i2i.recipe.sections import TrainConfig
+    from i2i.training.trainer import TrainResult
+
 TRAINING_DEVICES = ("auto", "cpu", "cuda")
 
 
 def train(
-    recipe: Any,
+    recipe: RecipeBase | str | Path,
     overrides: Iterable[str] = (),
     *,
     resume: str | Path | bool | None = None,
     runs_root: str | Path | None = None,
     device: str = "auto",
-) -> Any:
+) -> TrainResult:
     """Train the recipe (a path, a bundled name or a loaded recipe); return a ``TrainResult``.
 
     ``resume``: ``True``/``"latest"`` continues the latest run of this recipe, a path continues
@@ -81,7 +88,7 @@ def trains_on_cpu(device: str) -> bool:
     return resolve_device(device).type != "cuda"
 
 
-def make_accelerator(config: Any, cpu: bool, run: RunFolder) -> Any:
+def make_accelerator(config: TrainConfig, cpu: bool, run: RunFolder) -> Accelerator:
     """The Accelerator of a run (several processes when launched by torchrun/accelerate),
     logging to the trackers of ``train.trackers``."""
     from accelerate import Accelerator
@@ -100,17 +107,19 @@ def make_accelerator(config: Any, cpu: bool, run: RunFolder) -> Any:
     )
 
 
-def _choose_run_folder(recipe: Any, resume: Any, runs_root: Path, cpu: bool) -> RunFolder:
+def _choose_run_folder(
+    recipe: RecipeBase, resume: str | Path | bool | None, runs_root: Path, cpu: bool
+) -> RunFolder:
     """The main process picks the folder (new or resumed) and tells the others."""
     from accelerate import PartialState
     from accelerate.utils import broadcast_object_list
 
     state = PartialState(cpu=cpu)
-    chosen: list[Any] = [None]
+    chosen: list[str | None] = [None]
     if state.is_main_process:
         if resume:
             chosen[0] = str(resolve_resume(resume, runs_root, recipe.name).path)
         else:
             chosen[0] = str(new_run_folder(runs_root, recipe.name).path)
     broadcast_object_list(chosen)
-    return RunFolder(Path(chosen[0]))
+    return RunFolder(Path(str(chosen[0])))

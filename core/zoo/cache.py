@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote, urlparse
 
 from i2i.download import DownloadError, cache_dir, cache_path, fetch, is_partial
@@ -21,6 +21,9 @@ from i2i.errors import I2IError
 from i2i.hashing import sha256_file
 from i2i.zoo.card import PACKAGE_SCHEME, ModelCard, ZooFile
 from i2i.zoo.manifest import ZooEntry, get_entry, load_manifest
+
+if TYPE_CHECKING:
+    from i2i.plugins import PluginHost
 
 MODELS = "models"
 _REMOTE = ("http://", "https://")
@@ -84,7 +87,7 @@ def _file_state(card: ModelCard, file: ZooFile) -> Literal["bundled", "cached", 
     return "cached" if cached.is_file() and cached.stat().st_size == file.size else "missing"
 
 
-def download_model(name: str, *, progress: bool = True, host: Any = None) -> Path:
+def download_model(name: str, *, progress: bool = True, host: PluginHost | None = None) -> Path:
     """Fetch (or find) every verified file of zoo model ``name``; the path of its weights."""
     entry = get_entry(name, host)
     ensure_available(entry)
@@ -143,7 +146,7 @@ class CachedFile:
     detail: str = ""
 
 
-def verify_cache(host: Any = None) -> list[CachedFile]:
+def verify_cache(host: PluginHost | None = None) -> list[CachedFile]:
     """Re-hash every file under ``<cache>/models`` against the cards that list it."""
     root = cache_dir() / MODELS
     if not root.is_dir():

@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -30,6 +30,9 @@ from i2i.atomic import write_text_atomic
 from i2i.download import cache_dir, offline
 from i2i.errors import I2IError, did_you_mean
 from i2i.zoo.card import PACKAGE_SCHEME, ModelCard, parse_card
+
+if TYPE_CHECKING:
+    from i2i.plugins import PluginHost
 
 MANIFEST_ENV = "I2I_ZOO_MANIFEST"
 BUNDLED_PACKAGE = "i2i.model_zoo"
@@ -53,7 +56,7 @@ class ZooEntry:
     source: str
 
 
-def load_manifest(host: Any = None) -> dict[str, ZooEntry]:
+def load_manifest(host: PluginHost | None = None) -> dict[str, ZooEntry]:
     """Every card by name, from i2i, its plugins and ``I2I_ZOO_MANIFEST``."""
     entries: dict[str, ZooEntry] = {}
     for entry in _all_entries(host):
@@ -68,7 +71,7 @@ def load_manifest(host: Any = None) -> dict[str, ZooEntry]:
     return entries
 
 
-def get_entry(name: str, host: Any = None) -> ZooEntry:
+def get_entry(name: str, host: PluginHost | None = None) -> ZooEntry:
     """The card called ``name``; an unknown name lists close matches."""
     entries = load_manifest(host)
     if name not in entries:
@@ -80,7 +83,7 @@ def get_entry(name: str, host: Any = None) -> ZooEntry:
     return entries[name]
 
 
-def _all_entries(host: Any) -> list[ZooEntry]:
+def _all_entries(host: PluginHost | None) -> list[ZooEntry]:
     entries = _bundled_entries()
     for plugin, location in _plugin_locations(host):
         entries += _entries_from(str(location), f"plugin {plugin!r}")
@@ -103,7 +106,7 @@ def _bundled_entries() -> list[ZooEntry]:
     return entries
 
 
-def _plugin_locations(host: Any) -> list[tuple[str, str | Path]]:
+def _plugin_locations(host: PluginHost | None) -> list[tuple[str, str | Path]]:
     from i2i.plugins import default_host
 
     host = host or default_host()
