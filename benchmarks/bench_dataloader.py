@@ -81,7 +81,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from i2i.data.demo import write_lmc_demo
+    from i2i_plugins.datasets.demo import write_lmc_demo
 
     with tempfile.TemporaryDirectory() as folder:
         write_lmc_demo(folder, size=args.field)

@@ -14,6 +14,7 @@ import pluggy
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from i2i.cli.plugin_commands import PluginCommands
     from i2i.registry import Registries
 
 hookspec = pluggy.HookspecMarker("i2i")
@@ -78,4 +79,23 @@ def i2i_zoo_sources() -> list[str | Path]:  # type: ignore[empty-body]
     naming both, so prefix model names with the plugin's name (``acme-mito``).
 
     :return: paths (or strings) of YAML files or folders, or URLs of YAML files.
+    """
+
+
+@hookspec
+def i2i_add_cli_commands(app: PluginCommands) -> None:
+    """Add the plugin's commands to the ``i2i`` command line.
+
+    Called once per plugin when the ``i2i`` command starts (before the command runs), so the
+    commands appear in ``i2i --help``. ``app`` is a typer app of the plugin's own:
+    ``app.command("name")(function)`` adds ``i2i name``; ``app.add_typer(typer.Typer(),
+    name="acme")`` adds a group ``i2i acme ...`` (the usual home of a third-party plugin's
+    commands, named after it); ``app.group("model").command("name")(function)`` adds ``i2i
+    model name`` to one of i2i's own groups (``data``, ``model``, ``recipe``, ``zoo``).
+    ``i2i --help`` loads every plugin's commands, so import the command module inside the
+    hook and heavy libraries (torch, bioio...) inside each command function. A command name
+    that clashes with one of i2i's or another plugin's, or an exception in the hook, is that
+    plugin's failure: it is reported by ``i2i plugins`` and skipped (an error in strict mode).
+
+    :param app: a :class:`i2i.cli.plugin_commands.PluginCommands` (a ``typer.Typer``).
     """

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from types import ModuleType
@@ -126,6 +126,26 @@ class PluginHost:
         finally:
             self.registries.set_provider("<unknown>")
         info.components = len(self.registries.components()) - before
+
+    def implementations(self, hook: str) -> list[tuple[PluginInfo, Callable[..., object]]]:
+        """Each plugin that loaded (status ok) and implements ``hook``, with its implementation.
+
+        For hooks called once per plugin with that plugin's failure handled on its own (see
+        :meth:`fail_hook`), such as ``i2i_add_cli_commands``.
+        """
+        found = []
+        for name, plugin in self.manager.list_name_plugin():
+            info = self.infos.get(name)
+            implementation = getattr(plugin, hook, None)
+            if info is not None and info.status == "ok" and callable(implementation):
+                found.append((info, implementation))
+        return found
+
+    def fail_hook(self, info: PluginInfo, hook: str, exc: BaseException) -> None:
+        """Skip a plugin whose ``hook`` raised: report it, remove its components (strict: raise)."""
+        self.registries.remove_provider(info.name)
+        info.components = 0
+        self._fail(info, f"{hook} failed: {_describe(exc)}", exc)
 
     def _fail(self, info: PluginInfo, message: str, exc: BaseException) -> None:
         info.status = "failed"

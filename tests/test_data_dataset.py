@@ -8,9 +8,10 @@ import json
 import pytest
 import torch
 
+from i2i.contract import InputContract
 from i2i.data import DataError, FieldDataset, balance_weights, build_dataloaders, build_layout
-from i2i.data.demo import write_jump_demo, write_lmc_demo
 from i2i.data.tiling import keep_tiles, tile_grid
+from i2i_plugins.datasets.demo import write_jump_demo, write_lmc_demo
 
 TARGETS = ["Nucleus", "Mitochondria", "Actin", "Tubulin"]
 
@@ -133,14 +134,14 @@ def test_build_dataloaders_batches_splits_and_contract(lmc_records, tmp_path):
     val = next(iter(data.val))
     assert val["input"].shape[-2:] == (16, 16)  # random_resized_crop -> resize for validation
     assert len(data.splits["val"]) == 2 and data.test is None
-    assert data.contract == {
-        "input_channels": None,
-        "z_planes": "each",
-        "normalization": "percentile",
-        "percentiles": (2.0, 99.8),
-        "pixel_size_um": None,
-        "output_channels": TARGETS,
-    }
+    assert data.contract == InputContract(
+        input_channels=None,
+        z_planes="each",
+        normalization="percentile",
+        percentiles=(2.0, 99.8),
+        pixel_size_um=None,
+        output_channels=TARGETS,
+    )
     saved = json.loads(split_path.read_text())
     assert saved["splits"] == data.splits and saved["stratify_by"] == "study"
     other = recipe_data(root)

@@ -8,8 +8,8 @@ import torch
 
 import i2i
 from i2i.data import build_dataloaders
-from i2i.data.demo import write_lmc_demo
 from i2i.recipe.sections import SplitConfig
+from i2i_plugins.datasets.demo import write_lmc_demo
 
 
 @pytest.fixture(scope="module")

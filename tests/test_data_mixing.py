@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 import i2i
 from i2i.cli import app
 from i2i.data import DataError, build_dataloaders, build_layout, make_split
-from i2i.data.demo import write_jump_demo, write_lmc_demo
-from i2i.data.mixing import MixedSampler, TrainingSource
+from i2i.data.sampling import MixedSampler, TrainingSource
 from i2i.recipe import RecipeError
+from i2i_plugins.datasets.demo import write_jump_demo, write_lmc_demo
 
 JUMP_SPLIT = {"val_fraction": 0.25, "group_by": "well", "seed": 0}
 
@@ -187,7 +187,7 @@ def test_recipe_rejects_fractions_that_leave_nothing_to_the_recipes_dataset(demo
     }
     with pytest.raises(RecipeError, match=r"data.mix.*add up to 1\.1"):
         i2i.recipe.recipe_from_dict(recipe)
-    with pytest.raises(DataError, match=r"data.mix add up to 1\.1"):  # a plain dict too
+    with pytest.raises(RecipeError, match=r"data.mix.*add up to 1\.1"):  # a plain dict too
         build_dataloaders(recipe["data"])
     recipe["data"]["mix"] = [jump_source(jump, targets={"AGP": "Actin", "ER": "Actin"})]
     with pytest.raises(RecipeError, match=r"data.mix.0.*several .* onto \['Actin'\]"):

@@ -7,7 +7,7 @@ from training_support import TINY_UNET, write_recipe
 from typer.testing import CliRunner
 
 from i2i.cli import app
-from i2i.data.demo import write_lmc_demo
+from i2i_plugins.datasets.demo import write_lmc_demo
 
 
 def test_a_run_scoring_mae_only_reports_nucleus_and_actin(tmp_path):

@@ -98,9 +98,12 @@ def test_wheel_and_editable_install_agree(wheel_site):
         assert from_wheel[key] == editable[key], key
 
 
-@pytest.mark.parametrize("command", [["--help"], ["plugins"], ["components"]])
+LIGHT_COMMANDS = [["--help"], ["plugins"], ["components"], ["model", "--help"], ["data", "--help"]]
+
+
+@pytest.mark.parametrize("command", LIGHT_COMMANDS)
 def test_light_commands_import_no_heavy_library(command):
-    """Plugins register names and Params without importing torch, bioio and friends."""
+    """Plugins register names, Params and commands without importing torch, bioio and friends."""
     code = (
         "import sys\nfrom i2i.cli import main\n"
         f"try:\n    main({command!r})\nexcept SystemExit:\n    pass\n"

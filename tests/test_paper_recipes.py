@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import load_file
 
 import i2i
-from i2i.data.demo import write_jump_demo, write_lmc_demo
+from i2i_plugins.datasets.demo import write_jump_demo, write_lmc_demo
 
 TINY = [
     "model.encoder.ch=8",

@@ -1,4 +1,5 @@
-"""``i2i predict`` / ``i2i predict-lmc`` and batch prediction across processes, resumable."""
+"""``i2i predict`` and batch prediction across processes, resumable (``i2i predict-lmc``: in
+tests/plugins/test_datasets_commands.py)."""
 
 from __future__ import annotations
 
@@ -98,43 +99,6 @@ def test_output_names_strip_image_suffixes_and_clashes_fail(tmp_path):
     assert image_stem(Path("a/b.ome.tif")) == "b" and image_stem(Path("c.png")) == "c"
     with pytest.raises(BatchError, match="both be written"):
         folder_jobs([Path("x/a.tif"), Path("y/a.ome.tif")], tmp_path, ".ome.zarr")
-
-
-def test_predict_lmc_writes_the_challenge_layout(tmp_path, fake_models, i2i_host):
-    import tifffile
-
-    source = tmp_path / "in"
-    source.mkdir()
-    for name in ("image_1_BF_z0.tiff", "image_2_PC_z1.tiff"):
-        tifffile.imwrite(source / name, np.random.default_rng(0).random((20, 24), np.float32))
-    result = runner.invoke(
-        app,
-        [
-            "predict-lmc",
-            "--input-dir",
-            str(source),
-            "--output-dir",
-            str(tmp_path / "out"),
-            "--model-nucleus",
-            "nucleus",
-            "--model-actin",
-            "actin",
-            "--tile-size",
-            "16",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    for organelle in ("nucleus", "actin"):
-        folder = tmp_path / "out" / f"{organelle}-fluorescence-ome-tiff"
-        names = sorted(p.name for p in folder.glob("*.tiff"))
-        assert names == ["image_1_BF_z0.tiff", "image_2_PC_z1.tiff"]
-        assert np.load(folder / names[0]).shape == (1, 1, 1, 20, 24)
-    assert {name for name, _ in fake_models} == {"nucleus", "actin"}
-
-
-def test_predict_lmc_needs_a_model(tmp_path):
-    result = runner.invoke(app, ["predict-lmc", "--input-dir", str(tmp_path), "--output-dir", "o"])
-    assert result.exit_code != 0 and "at least one model" in str(result.exception)
 
 
 WORKER = """

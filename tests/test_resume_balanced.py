@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from training_support import LMC_DATASET, TINY_UNET, write_recipe
 
 import i2i
-from i2i.data.demo import write_lmc_demo
+from i2i_plugins.datasets.demo import write_lmc_demo
 
 BALANCED = {**LMC_DATASET, "balance": "organelle"}
 

@@ -77,6 +77,32 @@ def test_example_component_is_usable_by_name(example_installed):
     assert float(result.stdout) == pytest.approx(0.5)
 
 
+def test_example_command_runs_through_the_i2i_cli(example_installed):
+    listed = i2i_with(example_installed, "--help")
+    assert listed.returncode == 0 and "example" in listed.stdout
+    result = i2i_with(
+        example_installed,
+        "example",
+        "charbonnier",
+        "--epsilon",
+        "0.5",
+        "--max",
+        "1.2",
+        "--steps",
+        "2",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()[1:]]
+    assert [[float(v) for v in row] for row in rows] == [
+        [0.0, 0.5, 0.0],
+        [1.2, pytest.approx(1.3, abs=1e-4), 1.2],
+    ]
+    plugins = {
+        p["name"]: p for p in json.loads(i2i_with(example_installed, "plugins", "--json").stdout)
+    }
+    assert plugins["example"]["hooks"] == ["i2i_add_cli_commands", "i2i_register"]
+
+
 def test_example_plugin_own_tests_pass(example_installed):
     env = {**os.environ, "PYTHONPATH": str(example_installed)}
     result = subprocess.run(

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 import i2i
 from i2i.cli import app
-from i2i.data.demo import write_jump_demo, write_lmc_demo
 from i2i.model import load_translator
+from i2i_plugins.datasets.demo import write_jump_demo, write_lmc_demo
 
 VQGAN_LOSSES = [{"name": "l1"}, {"name": "codebook"}, {"name": "gan", "disc_start": 2}]
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 import i2i
 from i2i.cli import app
 from i2i.data import build_dataloaders
-from i2i.data.demo import write_lmc_demo
 from i2i.recipe import RecipeError
+from i2i_plugins.datasets.demo import write_lmc_demo
 
 EPOCH_SCHEDULE = {
     "validate_every": None,

@@ -147,8 +147,3 @@ def test_load_model_errors_name_the_problem(tmp_path):
     pickle.write_bytes(b"not read")
     with pytest.raises(i2i.I2IError, match="never pickles"):
         i2i.load_model(pickle)
-
-
-def test_import_taming_is_also_a_zoo_command(capsys):
-    code, out, _ = run(capsys, "zoo", "import-taming", "--help")
-    assert code == 0 and "weights_only=True" in out

@@ -1,4 +1,8 @@
-"""The typer application, global options and output helpers shared by every command."""
+"""The typer application, global options and output helpers shared by every command.
+
+Plugins add commands to it through the ``i2i_add_cli_commands`` hook (see
+:mod:`i2i.cli.plugin_commands`).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ from typing import Annotated, Any
 import typer
 
 from i2i._version import __version__
+from i2i.cli.plugin_commands import PluginCommandsGroup
 
 app = typer.Typer(
     name="i2i",
+    cls=PluginCommandsGroup,
     help="Image-to-image translation for microscopy: in silico painting of organelles.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -1,4 +1,4 @@
-"""``i2i data demo|fetch|summary``."""
+"""``i2i data fetch|summary``; plugins add more ``i2i data`` commands (see docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -10,34 +10,10 @@ import typer
 from i2i.cli.app import app, print_json
 
 data_app = typer.Typer(
-    help="Demo datasets, sample data downloads and dataset summaries.", no_args_is_help=True
+    help="Datasets: sample data downloads, dataset summaries and the commands plugins add.",
+    no_args_is_help=True,
 )
 app.add_typer(data_app, name="data")
-
-LAYOUT_ALIASES = {"jump": "jump_cellpaint"}
-
-
-@data_app.command("demo")
-def demo_command(
-    folder: Annotated[Path, typer.Argument(help="Folder to write the dataset into.")],
-    layout: Annotated[str, typer.Option("--layout", help="lmc or jump.")] = "lmc",
-    size: Annotated[int | None, typer.Option(help="Image side (default 64 lmc, 128 jump).")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-) -> None:
-    """Write a small synthetic dataset in the exact Light My Cells or JUMP layout.
-
-    Example: i2i data demo lmc_demo --layout lmc
-    """
-    from i2i.data.demo import write_jump_demo, write_lmc_demo
-    from i2i.data.errors import DataError
-
-    writers = {"lmc": write_lmc_demo, "jump": write_jump_demo}
-    if layout not in writers:
-        raise DataError(f"--layout {layout!r} is not a demo layout; use 'lmc' or 'jump'.")
-    options: dict[str, Any] = {"seed": seed} if size is None else {"seed": seed, "size": size}
-    files = writers[layout](folder, **options)
-    name = LAYOUT_ALIASES.get(layout, layout)
-    typer.echo(f"Wrote {len(files)} files of a {name} demo dataset to {folder}.")
 
 
 @data_app.command("fetch")
@@ -77,16 +53,17 @@ def summary_command(
 
     Example: i2i data summary lmc_demo --layout lmc
     """
-    from i2i.data.loaders import build_layout, detect_layout, resolve_split
+    from i2i.data.build import build_layout, detect_layout, resolve_split
     from i2i.data.splits import read_split
     from i2i.data.summary import summarize
 
     split_options: Any = None
     mix: list[Any] = []
     if Path(source).is_dir():
-        name = LAYOUT_ALIASES.get(layout, layout) if layout else None
         chosen = (
-            build_layout({"name": name, "root": source}) if name else detect_layout(Path(source))
+            build_layout({"name": layout_name(layout), "root": source})
+            if layout
+            else detect_layout(Path(source))
         )
     else:
         from i2i.recipe import load_recipe
@@ -116,9 +93,24 @@ def summary_command(
         _print_summary(mixed)
 
 
+def layout_name(given: str) -> str:
+    """The registered layout ``given`` names: its name, or the first words of exactly one.
+
+    Names are snake_case, so ``jump`` names ``jump_cellpaint``. A name that fits none (or
+    several) is returned as given, for the registry's error listing the layouts.
+    """
+    from i2i.plugins import get_registries
+
+    names = get_registries().datasets.names()
+    if given in names:
+        return given
+    starting = [name for name in names if name.startswith(f"{given}_")]
+    return starting[0] if len(starting) == 1 else given
+
+
 def _mixed_source_summary(source: Any) -> dict[str, Any]:
     """The summary of one ``data.mix`` dataset, with its share and target mapping."""
-    from i2i.data.loaders import build_layout, resolve_split
+    from i2i.data.build import build_layout, resolve_split
     from i2i.data.summary import summarize
 
     layout = build_layout(source.dataset)

@@ -1,8 +1,7 @@
-"""``i2i model summary|import-taming``: inspect a model, import the paper's checkpoints."""
+"""``i2i model summary``: inspect a model (plugins add more ``i2i model`` commands)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +11,7 @@ from i2i.cli.app import app, print_json
 from i2i.errors import I2IError
 
 model_app = typer.Typer(
-    help="Inspect models (parameters, FLOPs) and import taming-transformers checkpoints.",
+    help="Inspect models (parameters, FLOPs), and the model commands plugins add.",
     no_args_is_help=True,
 )
 app.add_typer(model_app, name="model")
@@ -34,10 +33,6 @@ DEFAULT_SIZE = 256
 
 class ModelSourceError(I2IError):
     """A recipe or spec file does not describe a model."""
-
-
-class CheckpointError(I2IError):
-    """A checkpoint cannot be read safely or holds no state dict."""
 
 
 # ---------------------------------------------------------------------- summary
@@ -161,108 +156,3 @@ def part_flops(model: Any, side: int) -> dict[str, int]:
         flops[part] = counter.get_total_flops()
         current = output[0].to("meta") if part == "quantizer" else output
     return flops
-
-
-# ---------------------------------------------------------------------- import-taming
-@model_app.command("import-taming")
-def import_taming_command(
-    checkpoint: Annotated[
-        Path, typer.Argument(help="A taming-transformers / Lightning .ckpt file.")
-    ],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The .safetensors to write.")],
-    recipe: Annotated[
-        str | None, typer.Option("--recipe", help="Recipe whose model the checkpoint fills.")
-    ] = None,
-    spec: Annotated[
-        Path | None, typer.Option("--spec", help="YAML model spec (instead of --recipe).")
-    ] = None,
-) -> None:
-    """Convert a taming-transformers VQGAN checkpoint to an i2i safetensors weights file.
-
-    The checkpoint is read with torch.load(weights_only=True): pickled code is never run, and
-    a file that needs it is refused.
-
-    Example: i2i model import-taming BF_to_Mitochondria.ckpt --recipe lmc_mito -o mito.safetensors
-    """
-    if (recipe is None) == (spec is None):
-        raise ModelSourceError(
-            "import-taming needs exactly one of --recipe (a recipe file or bundled name) or "
-            "--spec (a YAML model spec) describing the model the checkpoint fills."
-        )
-    source = recipe if recipe is not None else str(spec)
-    model_spec, _ = load_model_spec(source, [])
-    metadata: dict[str, Any] = {}
-    if recipe is not None:
-        from i2i.recipe import load_recipe
-
-        metadata["recipe"] = load_recipe(recipe).to_dict()
-    report = import_taming(checkpoint, model_spec, output, metadata)
-    typer.echo(f"Wrote {output} ({report['tensors']} tensors).")
-    for line in report["adapted"]:
-        typer.echo(f"  adapted {line}")
-    if report["dropped"]:
-        typer.echo(
-            f"  dropped {len(report['dropped'])} checkpoint tensors not in the model "
-            f"(e.g. {report['dropped'][0]})"
-        )
-
-
-def import_taming(
-    checkpoint: Path, model_spec: dict[str, Any], output: Path, metadata: dict[str, Any]
-) -> dict[str, Any]:
-    """Build ``model_spec``, fill it from ``checkpoint`` and write ``output``; return a report."""
-    from i2i.model import build_model
-    from i2i.weights import save_weights
-    from i2i_plugins.vqgan.taming import convert_state_dict
-
-    state = read_checkpoint(checkpoint)
-    model = build_model(model_spec)
-    conversion = convert_state_dict(state, model.state_dict())
-    model.load_state_dict(conversion.state_dict, strict=True)
-    source = {
-        "format": "taming-transformers",
-        "file": checkpoint.name,
-        "sha256": _sha256(checkpoint),
-        "adapted": conversion.adapted,
-    }
-    save_weights(output, model, {**metadata, "model": model.spec, "source": source})
-    return {
-        "tensors": len(conversion.state_dict),
-        "adapted": conversion.adapted,
-        "dropped": conversion.dropped,
-    }
-
-
-def read_checkpoint(path: Path) -> dict[str, Any]:
-    """The ``state_dict`` of a Lightning checkpoint (or a bare state dict), loaded safely."""
-    import pickle
-
-    import torch
-
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint file.")
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError) as exc:
-        raise CheckpointError(
-            f"{path}: refused: the checkpoint cannot be read with torch.load(weights_only=True) "
-            f"({str(exc).splitlines()[0]}). It holds pickled objects other than tensors, which "
-            "could run code. If you trust it, save its state dict alone in a separate Python "
-            "session (torch.save({'state_dict': torch.load(p, weights_only=False)"
-            "['state_dict']}, 'clean.ckpt')) and import that file."
-        ) from exc
-    state = data.get("state_dict", data) if isinstance(data, dict) else None
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise CheckpointError(
-            f"{path}: no 'state_dict' of tensors found; expected a Lightning checkpoint of "
-            "taming-transformers' VQModel (a dict with 'state_dict')."
-        )
-    return state
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

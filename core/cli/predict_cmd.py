@@ -1,62 +1,28 @@
-"""``i2i predict`` and ``i2i predict-lmc``: apply a model to whole images of any size."""
+"""``i2i predict``: apply a model to whole images of any size."""
 
 from __future__ import annotations
 
 import glob
-import sys
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from i2i.cli.app import app
-from i2i.errors import I2IError
-
-if TYPE_CHECKING:
-    from i2i.predict.batch import BatchResult, Job
-
-
-class PredictUsageError(I2IError):
-    """The arguments of ``i2i predict`` do not fit together."""
-
-
-FROM_RECIPE = "Default: the model recipe's predict section"
-TileSize = Annotated[
-    int | None,
-    typer.Option("--tile-size", help=f"Tile side in pixels. {FROM_RECIPE} (else 256)."),
-]
-Overlap = Annotated[
-    float | None,
-    typer.Option(
-        "--overlap", help=f"Overlap of neighbouring tiles, fraction of a tile. {FROM_RECIPE}."
-    ),
-]
-BatchSize = Annotated[
-    int | None, typer.Option("--batch-size", help=f"Tiles per forward pass. {FROM_RECIPE}.")
-]
-Device = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:1 ...")]
-Bf16 = Annotated[bool, typer.Option("--bf16", help="bfloat16 autocast (GPUs; CPUs with bf16).")]
-Compile = Annotated[bool, typer.Option("--compile", help="torch.compile the model.")]
-ChannelsLast = Annotated[bool, typer.Option("--channels-last", help="channels_last memory format.")]
-Tta = Annotated[
-    bool, typer.Option("--tta", help="Average over the 8 flips/rotations of each tile (8x time).")
-]
-PixelSize = Annotated[
-    float | None,
-    typer.Option(
-        "--pixel-size", help="Input pixel size in µm, when the file lacks or misstates it."
-    ),
-]
-
-
-def _predictor_options(**options: Any) -> dict[str, Any]:
-    """The options given on the command line; those left out come from the model's recipe."""
-    given = {key: value for key, value in options.items() if value is not None}
-    given["show_progress"] = sys.stderr.isatty()
-    return given
+from i2i.cli.prediction import (
+    BatchSize,
+    Bf16,
+    ChannelsLast,
+    Compile,
+    Device,
+    Overlap,
+    PixelSize,
+    PredictUsageError,
+    TileSize,
+    Tta,
+    predictor_options,
+    run_prediction_jobs,
+)
 
 
 @app.command("predict")
@@ -112,7 +78,7 @@ def predict_command(
             )
         suffix = output_format if output_format.startswith(".") else f".{output_format}"
         jobs = folder_jobs(paths, out, suffix)
-    options = _predictor_options(
+    options = predictor_options(
         tile_size=tile_size,
         overlap=overlap,
         batch_size=batch_size,
@@ -123,108 +89,7 @@ def predict_command(
         pixel_size=pixel_size,
         output_dtype="float32" if float32 else "input",
     )
-    _run(jobs, {"model": model}, device, options)
-
-
-@app.command("predict-lmc")
-def predict_lmc_command(
-    input_dir: Annotated[
-        Path, typer.Option("--input-dir", help="Folder of transmitted-light .tiff images.")
-    ],
-    output_dir: Annotated[Path, typer.Option("--output-dir", help="Output folder.")],
-    model_nucleus: Annotated[str | None, typer.Option(help="Model predicting nuclei.")] = None,
-    model_mitochondria: Annotated[
-        str | None, typer.Option(help="Model predicting mitochondria.")
-    ] = None,
-    model_tubulin: Annotated[str | None, typer.Option(help="Model predicting tubulin.")] = None,
-    model_actin: Annotated[str | None, typer.Option(help="Model predicting actin.")] = None,
-    tile_size: TileSize = None,
-    overlap: Overlap = None,
-    batch_size: BatchSize = None,
-    device: Device = "auto",
-    bf16: Bf16 = False,
-    tta: Tta = False,
-    pixel_size: PixelSize = None,
-) -> None:
-    """Light My Cells container contract: IN/*.tiff -> OUT/<organelle>-fluorescence-ome-tiff/.
-
-    Writes float32 OME-TIFFs with the input's geometry and pixel sizes, one model per organelle
-    (give at least one). Existing outputs are skipped.
-
-    Example:
-
-      i2i predict-lmc --input-dir /input --output-dir /output --model-nucleus nuc.safetensors
-    """
-    from i2i.plugins import get_registries
-    from i2i.predict.lmc import lmc_jobs
-
-    models = {
-        name: value
-        for name, value in {
-            "nucleus": model_nucleus,
-            "mitochondria": model_mitochondria,
-            "tubulin": model_tubulin,
-            "actin": model_actin,
-        }.items()
-        if value is not None
-    }
-    if not models:
-        raise PredictUsageError(
-            "predict-lmc needs at least one model: --model-nucleus, --model-mitochondria, "
-            "--model-tubulin or --model-actin."
-        )
-    jobs = lmc_jobs(input_dir, output_dir, list(models))
-    options = _predictor_options(
-        tile_size=tile_size,
-        overlap=overlap,
-        batch_size=batch_size,
-        bf16=bf16,
-        tta=tta,
-        pixel_size=pixel_size,
-        output_dtype="float32",
-    )
-    writer = get_registries().writers.create({"name": "ome_tiff"})
-    _run(jobs, models, device, options, writer=writer)
-
-
-def _run(
-    jobs: list[Job],
-    models: dict[str, str],
-    device: str,
-    options: dict[str, Any],
-    writer: object | None = None,
-) -> None:
-    from i2i.predict import load_predictor
-    from i2i.predict.batch import run_jobs
-
-    def make_predictor(key: str, process_device: Any) -> Any:
-        chosen = process_device if device == "auto" else device
-        return load_predictor(models[key], device=chosen, **options)
-
-    def report(job: Job, skipped: bool) -> None:
-        state = "exists, skipped" if skipped else "written"
-        typer.echo(f"{job.output} ({state})", err=True)
-
-    with _warnings_as_messages():
-        result = run_jobs(jobs, make_predictor, device=device, writer=writer, on_done=report)
-    _summary(result)
-
-
-def _summary(result: BatchResult) -> None:
-    typer.echo(
-        f"{len(result.predicted)} prediction(s) written, {len(result.skipped)} skipped "
-        "(already complete).",
-        err=True,
-    )
-
-
-@contextmanager
-def _warnings_as_messages() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.showwarning = lambda message, *args, **kwargs: typer.echo(
-            f"Warning: {message}", err=True
-        )
-        yield
+    run_prediction_jobs(jobs, {"model": model}, device, options)
 
 
 def _is_file_name(path: Path) -> bool:

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from i2i.cli.app import app, print_json
-from i2i.cli.model_cmd import import_taming_command
 
 zoo_app = typer.Typer(
     help="Models by name: list, describe, download, verify the cache, export runs for publishing.",
@@ -187,7 +186,3 @@ def export_command(
         base_url=base_url,
     )
     typer.echo(f"wrote {card_path} and {card_path.with_suffix('.safetensors')}")
-
-
-# ``i2i zoo import-taming`` is ``i2i model import-taming``: convert the authors' checkpoints.
-zoo_app.command("import-taming")(import_taming_command)

@@ -28,11 +28,11 @@ import numpy as np
 from i2i.evaluate.errors import EvaluationError
 from i2i.evaluate.evaluator import Evaluator
 from i2i.evaluate.result import EvaluationResult
+from i2i.naming import image_stem
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MULTI_SUFFIXES = (".ome.tiff", ".ome.tif", ".ome.zarr")
 IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg", ".zarr", ".czi", ".nd2", ".lif", ".npy"}
 PLANE_TOKEN = re.compile(r"^(?P<field>.+?)(?:_(?P<modality>[A-Za-z]+))?_z(?P<z>\d+)(?P<rest>_.+)?$")
 GENERIC_CHANNEL = re.compile(r"^(c|ch|channel)[ _:-]?\d+$", re.IGNORECASE)
@@ -49,15 +49,6 @@ class Pair:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def stem(path: Path) -> str:
-    """The name without its image suffix (``a.ome.tiff`` → ``a``)."""
-    lowered = path.name.lower()
-    for suffix in MULTI_SUFFIXES:
-        if lowered.endswith(suffix):
-            return path.name[: -len(suffix)]
-    return path.stem
-
-
 def image_files(root: Path) -> Iterator[Path]:
     """Image files (and ``.zarr`` folders) under ``root``, hidden entries skipped."""
     for path in sorted(root.iterdir()):
@@ -70,7 +61,7 @@ def image_files(root: Path) -> Iterator[Path]:
 
 
 def _key(root: Path, path: Path) -> str:
-    return (path.parent.relative_to(root) / stem(path)).as_posix()
+    return (path.parent.relative_to(root) / image_stem(path)).as_posix()
 
 
 def match(pred_dir: Path, target_dir: Path) -> list[Pair]:
@@ -117,48 +108,21 @@ def _check_matches(
 
 def read_planes(path: Path) -> tuple[np.ndarray, list[str]]:
     """A (C, H, W) array and channel names; errors when the file has several T or Z planes."""
-    from i2i.image import open_image
-    from i2i.plugins import get_registries
+    from i2i.io import open_image
 
-    if len(get_registries().readers):
-        image = open_image(path)
-        size_t, _, size_z, _, _ = image.shape
-        if size_t * size_z != 1:
-            raise EvaluationError(
-                f"{path}: has {size_t} time point(s) and {size_z} z-plane(s); evaluation scores "
-                "2-D images (one plane per channel). Save one plane per file."
-            )
-        return image.read()[0, :, 0], image.channel_names
-    return _read_without_readers(path)
-
-
-def _read_without_readers(path: Path) -> tuple[np.ndarray, list[str]]:
-    """Fallback when no reader plugin is installed: tifffile, numpy or Pillow."""
-    suffix = path.suffix.lower()
-    if suffix in {".tif", ".tiff"}:
-        import tifffile
-
-        array = tifffile.imread(path)
-    elif suffix == ".npy":
-        array = np.load(path)
-    elif suffix in {".png", ".jpg", ".jpeg"}:
-        from PIL import Image
-
-        array = np.asarray(Image.open(path))
-    else:
+    image = open_image(path)
+    size_t, _, size_z, _, _ = image.shape
+    if size_t * size_z != 1:
         raise EvaluationError(
-            f"{path}: no image reader plugin is installed for this format. Install i2i's "
-            "readers (see 'i2i plugins')."
+            f"{path}: has {size_t} time point(s) and {size_z} z-plane(s); evaluation scores "
+            "2-D images (one plane per channel). Save one plane per file."
         )
-    array = np.squeeze(array)
-    if array.ndim == 2:
-        array = array[None]
-    return array, [f"C{c}" for c in range(array.shape[0])]
+    return image.read()[0, :, 0], image.channel_names
 
 
 def organelles_and_field(target: Path, channel_names: list[str]) -> tuple[list[str], str]:
     """Organelle per channel and the field name (see the module docstring)."""
-    name = stem(target)
+    name = image_stem(target)
     token = ORGANELLE_TOKEN.match(name)
     if all(GENERIC_CHANNEL.match(c) for c in channel_names) and token and len(channel_names) == 1:
         return [token["organelle"]], token["field"]
@@ -258,7 +222,7 @@ class _InputFinder:
             path = self.root / str(meta["input"])
         else:
             key = Path(pair.name)
-            wanted = (key.parent / stem(key)).as_posix()
+            wanted = (key.parent / image_stem(key)).as_posix()
             candidates = [k for k in self.files if wanted == k or wanted.startswith(k + "_")]
             if not candidates:
                 return None

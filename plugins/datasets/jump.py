@@ -13,18 +13,32 @@ up to ``__``. A field is ``<plate>/<well>/<site>``; its plane ``pNN`` is z index
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from pathlib import Path
 
 from i2i.data import FieldRecord, InputPlane, Layout, PlaneRef
-from i2i_plugins.datasets import JumpParams
+from i2i_plugins.datasets.naming import FileNaming
+from i2i_plugins.datasets.params import JumpParams
 
-FILE = re.compile(
-    r"(?P<well>r\d+c\d+)(?P<site>f\d+)p(?P<plane>\d+)-ch(?P<channel>\d+)sk\d+fk\d+fl\d+\.tiff?"
+DIGITS = r"\d+"
+FILE = FileNaming(
+    "{well}{site}p{plane:02d}-ch{channel}sk{sk}fk{fk}fl{fl}",
+    {
+        "well": r"r\d+c\d+",
+        "site": r"f\d+",
+        **dict.fromkeys(("plane", "channel", "sk", "fk", "fl"), DIGITS),
+    },
+    (".tiff", ".tif"),
+    defaults={"plane": 1, "sk": 1, "fk": 1, "fl": 1},
 )
+"""One site and channel: ``r01c01f01p01-ch1sk1fk1fl1.tiff``."""
 CHANNELS = {1: "Mito", 2: "AGP", 3: "RNA", 4: "ER", 5: "DNA", 6: "BF_over", 7: "BF_under"}
 CHANNELS[8] = "BF_focus"
+
+
+def measurement_folder(plate: str, measurement: str) -> Path:
+    """Where a Phenix export keeps a plate's images: ``<plate>__<measurement>/Images``."""
+    return Path(f"{plate}__{measurement}") / "Images"
 
 
 def plate_of(path: Path, root: Path) -> str:
@@ -46,7 +60,7 @@ class JumpLayout(Layout):
     def scan(self) -> list[FieldRecord]:
         fields: dict[tuple[str, str, str], dict[tuple[str, int], Path]] = defaultdict(dict)
         for path in sorted(self.root.rglob("*.tif*")):
-            match = FILE.fullmatch(path.name)
+            match = FILE.match(path.name)
             if match is None or int(match["channel"]) not in CHANNELS:
                 continue
             key = (plate_of(path, self.root), match["well"], match["site"])

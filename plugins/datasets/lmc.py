@@ -12,19 +12,26 @@ size (60-162 nm, by study) is read from the OME metadata.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
 from i2i.data import DataError, FieldRecord, InputPlane, Layout, PlaneRef
 from i2i.data.images import ImageCache
-from i2i_plugins.datasets import LMCParams
+from i2i_plugins.datasets.naming import FileNaming
+from i2i_plugins.datasets.params import LMCParams
 
-INPUT = re.compile(r"image_(?P<id>\d+)_(?P<modality>BF|DIC|PC)_z(?P<z>\d+)\.ome\.tiff?")
-TARGET = re.compile(
-    r"image_(?P<id>\d+)_(?P<organelle>Nucleus|Mitochondria|Actin|Tubulin)\.ome\.tiff?"
+SUFFIXES = (".ome.tiff", ".ome.tif")
+INPUT = FileNaming(
+    "image_{id}_{modality}_z{z}", {"id": r"\d+", "modality": "BF|DIC|PC", "z": r"\d+"}, SUFFIXES
 )
+"""A transmitted-light plane: ``image_12_BF_z4.ome.tiff``."""
+TARGET = FileNaming(
+    "image_{id}_{organelle}",
+    {"id": r"\d+", "organelle": "Nucleus|Mitochondria|Actin|Tubulin"},
+    SUFFIXES,
+)
+"""An organelle image: ``image_12_Nucleus.ome.tiff``."""
 
 
 class LMCLayout(Layout):
@@ -35,11 +42,11 @@ class LMCLayout(Layout):
         inputs: dict[str, list[tuple[str, int, Path]]] = defaultdict(list)
         targets: dict[str, dict[str, PlaneRef]] = defaultdict(dict)
         for path in sorted(self.root.rglob("*.tif*")):
-            if (match := INPUT.fullmatch(path.name)) is not None:
+            if (match := INPUT.match(path.name)) is not None:
                 inputs[self._field(path, match["id"])].append(
                     (match["modality"], int(match["z"]), path)
                 )
-            elif (match := TARGET.fullmatch(path.name)) is not None:
+            elif (match := TARGET.match(path.name)) is not None:
                 targets[self._field(path, match["id"])][match["organelle"]] = PlaneRef(path)
         records = [self._record(f, planes, targets[f]) for f, planes in inputs.items()]
         records = [r for r in records if r.modality in self.params.modalities]

@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 
 from i2i.data import DataError, FieldRecord, InputPlane, Layout, PlaneRef
-from i2i_plugins.datasets import PatternParams
+from i2i_plugins.datasets.params import PatternParams
 
 RESERVED = ("channel", "z")
 

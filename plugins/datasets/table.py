@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from i2i.data import DataError, FieldRecord, InputPlane, Layout, PlaneRef
-from i2i_plugins.datasets import PairedTableParams
+from i2i_plugins.datasets.params import PairedTableParams
 
 
 def read_table(path: Path) -> list[dict[str, Any]]:

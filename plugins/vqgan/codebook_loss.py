@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from i2i_plugins.vqgan import CodebookLossParams
+from i2i_plugins.vqgan.params import CodebookLossParams
 
 
 class CodebookLoss(nn.Module):

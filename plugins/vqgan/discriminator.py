@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from i2i_plugins.vqgan import PatchGANParams
+from i2i_plugins.vqgan.params import PatchGANParams
 
 
 class PatchGAN(nn.Module):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from i2i_plugins.vqgan import VQGANParams
 from i2i_plugins.vqgan.blocks import Downsample, GroupNormSiLU, MiddleBlock, level_blocks
+from i2i_plugins.vqgan.params import VQGANParams
 
 
 class VQGANEncoder(nn.Module):

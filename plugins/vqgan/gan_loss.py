@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from i2i_plugins.vqgan import GANLossParams
+from i2i_plugins.vqgan.params import GANLossParams
 
 
 class GANLoss(nn.Module):

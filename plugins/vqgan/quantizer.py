@@ -33,8 +33,8 @@ from torch import distributed as dist
 from torch import nn
 from torch.nn import functional as F
 
-from i2i_plugins.vqgan import VectorQuantizerParams
 from i2i_plugins.vqgan.kmeans import kmeans, nearest_codes
+from i2i_plugins.vqgan.params import VectorQuantizerParams
 
 _EPS = 1e-5
 

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from i2i.data import DataError, build_layout
-from i2i.data.demo import LMC_STUDIES, write_jump_demo, write_lmc_demo
 from i2i.testing import check_component
+from i2i_plugins.datasets.demo import LMC_STUDIES, write_jump_demo, write_lmc_demo
 
 ISL_REGEX = (
     r"(?P<fov>.+),(?:z_depth-(?P<z>\d+)|depth_computation-MAXPROJECT),"

@@ -1,7 +1,8 @@
-"""Example i2i plugin: registers the Charbonnier loss.
+"""Example i2i plugin: registers the Charbonnier loss and adds the command
+``i2i example charbonnier``.
 
-Registration imports no torch: the factory is given as a "module:attribute" string and only
-imported when a recipe builds the loss.
+Neither hook imports torch: the factory is given as a "module:attribute" string and only
+imported when a recipe builds the loss, and the command imports torch when it runs.
 """
 
 from pydantic import Field
@@ -23,3 +24,11 @@ def i2i_register(registries):
         description="Charbonnier loss sqrt((prediction - target)^2 + eps^2), a smooth L1.",
         example={"epsilon": 0.01},
     )
+
+
+@i2i.hookimpl
+def i2i_add_cli_commands(app):
+    from i2i_example_plugin.commands import app as example_app
+
+    # Third-party commands go in a group named after the plugin: `i2i example ...`.
+    app.add_typer(example_app, name="example")

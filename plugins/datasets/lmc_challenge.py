@@ -2,7 +2,7 @@
 
 For each transmitted-light image ``IN/<name>.tiff`` the container writes, for each organelle it
 predicts, ``OUT/<organelle>-fluorescence-ome-tiff/<name>.tiff``: an OME-TIFF with the input's
-geometry and pixel sizes. One model per organelle.
+geometry and pixel sizes. One model per organelle (``i2i predict-lmc``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ INPUT_SUFFIXES = (".tiff", ".tif")
 
 
 def lmc_output_folder(output_dir: Path, organelle: str) -> Path:
+    """The challenge's output folder of one organelle."""
     return output_dir / f"{organelle}-fluorescence-ome-tiff"
 
 

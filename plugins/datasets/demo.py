@@ -1,5 +1,8 @@
 """Small synthetic datasets in the exact layouts of Light My Cells and JUMP cpg0000.
 
+File names come from the layouts' own definitions (:data:`lmc.INPUT`, :data:`lmc.TARGET`,
+:data:`jump.FILE`), so the layouts read exactly what the demo writes.
+
 For tests and for trying i2i without downloading anything. Images are made of a few synthetic
 cells: the organelle targets are deterministic functions of the cells (nucleus blobs,
 mitochondrial puncta around them, an actin rim, radial tubulin), and the transmitted-light
@@ -17,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from i2i_plugins.datasets import jump, lmc
 
 if TYPE_CHECKING:
     import numpy as np
@@ -78,8 +83,8 @@ LMC_STUDIES = (
 
 JUMP_PLATES = {"BR00000001": ("r01c01", "r01c02"), "BR00000002": ("r01c01", "r02c03")}
 JUMP_SITES = ("f01", "f02")
-JUMP_CHANNELS = {1: "Mito", 2: "AGP", 3: "RNA", 4: "ER", 5: "DNA"}
-JUMP_BF_FOCUS = {6: 7.0, 7: -4.0, 8: 0.0}
+JUMP_MEASUREMENT = "2020-11-05T19_51_35-Measurement1"
+JUMP_BF_FOCUS = {"BF_over": 7.0, "BF_under": -4.0, "BF_focus": 0.0}
 """Bright-field channels and their focal offsets (µm)."""
 _ALIASES = {"DNA": "Nucleus", "Mito": "Mitochondria", "AGP": "Actin"}
 
@@ -136,7 +141,8 @@ def write_lmc_demo(root: str | Path, size: int = 64, seed: int = 0) -> list[Path
     """Write the Light My Cells demo under ``root``; returns the files written."""
     import numpy as np
 
-    from i2i.image import PixelSizes, write_image
+    from i2i.image import PixelSizes
+    from i2i.io import write_image
 
     root = Path(root)
     rng = np.random.default_rng(seed)
@@ -153,11 +159,11 @@ def write_lmc_demo(root: str | Path, size: int = 64, seed: int = 0) -> list[Path
             focus = (field.planes - 1) / 2
             for z in range(field.planes):
                 plane = cells.to_uint16(cells.transmitted(z - focus), 2000, 3000)
-                path = folder / f"image_{image_id}_{study.modality}_z{z}.ome.tiff"
+                path = folder / lmc.INPUT.format(id=image_id, modality=study.modality, z=z)
                 written.append(write_image(path, plane, [study.modality], sizes))
             for organelle in field.organelles:
                 plane = cells.to_uint16(cells.organelle(organelle), 100, 4000)
-                path = folder / f"image_{image_id}_{organelle}.ome.tiff"
+                path = folder / lmc.TARGET.format(id=image_id, organelle=organelle)
                 written.append(write_image(path, plane, [organelle], sizes))
     return written
 
@@ -171,16 +177,21 @@ def write_jump_demo(root: str | Path, size: int = 128, seed: int = 0) -> list[Pa
     rng = np.random.default_rng(seed)
     written: list[Path] = []
     for plate, wells in JUMP_PLATES.items():
-        folder = root / f"{plate}__2020-11-05T19_51_35-Measurement1" / "Images"
+        folder = root / jump.measurement_folder(plate, JUMP_MEASUREMENT)
         folder.mkdir(parents=True, exist_ok=True)
         for well in wells:
             for site in JUMP_SITES:
                 cells = _Cells(rng, size, size, count=4)
-                planes = {ch: cells.organelle(name) for ch, name in JUMP_CHANNELS.items()}
-                planes.update({ch: cells.transmitted(dz) for ch, dz in JUMP_BF_FOCUS.items()})
+                planes = {
+                    channel: cells.transmitted(JUMP_BF_FOCUS[name])
+                    if name in JUMP_BF_FOCUS
+                    else cells.organelle(name)
+                    for channel, name in jump.CHANNELS.items()
+                }
                 for channel, plane in planes.items():
-                    path = folder / f"{well}{site}p01-ch{channel}sk1fk1fl1.tiff"
-                    background, gain = (2000, 3000) if channel > 5 else (100, 4000)
+                    path = folder / jump.FILE.format(well=well, site=site, channel=channel)
+                    bright_field = jump.CHANNELS[channel] in JUMP_BF_FOCUS
+                    background, gain = (2000, 3000) if bright_field else (100, 4000)
                     tifffile.imwrite(path, cells.to_uint16(plane, background, gain))
                     written.append(path)
     return written
