@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from i2i.image import PixelSizes, open_image, write_image
+from i2i.image import PixelSizes
+from i2i.io import open_image, write_image
 
 
 def synthetic_image(size: int, seed: int = 0) -> np.ndarray:

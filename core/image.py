@@ -1,48 +1,43 @@
-"""The ``Image`` abstraction: a lazy 5-D (T, C, Z, Y, X) array with microscopy metadata.
+"""The ``Image`` abstraction and the contracts of the components that read and write images.
 
-Readers (plugins in the ``readers`` registry) open a path and return an :class:`Image`. An
-image knows its shape, dtype, channel names and physical pixel sizes, and reads regions
-(one channel by name or index, some z-planes, a Y/X window) touching only the bytes needed.
-Writers (the ``writers`` registry) store (T, C, Z, Y, X) arrays whole or region by region.
+- :class:`Image`: a lazily read 5-D (T, C, Z, Y, X) image with channel names and physical
+  pixel sizes; region reads (one channel by name or index, some z-planes, a Y/X window) touch
+  only the bytes needed. :class:`PixelSizes` holds the sizes in micrometres.
+- :class:`ArrayImage`: the one concrete image over an array whose axes have letter names
+  (numpy, memory-mapped, zarr, dask, a TIFF view): arrays given in Python and files opened
+  by readers are both seen through it. :class:`ArraySink` is an output kept in memory.
+- :class:`Reader`, :class:`Writer` and :class:`Sink`: what the ``readers`` and ``writers``
+  registries build, and what a writer's ``open`` returns. :class:`InstallHint` is a reader's
+  note of a package that would let it read more formats.
 
-- :func:`open_image` chooses a reader by content (highest ``priority`` first) or by name.
-- :func:`write_image` writes an array, choosing the writer by the file's suffix.
-- :func:`convert_image` copies any readable image into any writable format, band by band.
+Choosing a reader or writer, writing and converting are in :mod:`i2i.io` (which imports this
+module, never the reverse).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
 
 from i2i.errors import I2IError
 
-if TYPE_CHECKING:
-    import numpy as np
-
 DIMS = "TCZYX"
 
-_LIBRARY_ERRORS = (OSError, ValueError, KeyError, IndexError, RuntimeError, TypeError)
+NO_DIM = "-"
+"""In :class:`ArrayImage` dims: a size-1 array axis that is no i2i dim (read at index 0)."""
+
+LIBRARY_ERRORS = (OSError, ValueError, KeyError, IndexError, RuntimeError, TypeError)
 """What file libraries raise on corrupt or truncated data; wrapped into :class:`ImageError`."""
 
-BIOIO_PLUGINS_BY_SUFFIX = {
-    ".czi": "bioio-czi",
-    ".nd2": "bioio-nd2",
-    ".lif": "bioio-lif",
-    ".dv": "bioio-dv",
-    ".r3d": "bioio-dv",
-    ".sldy": "bioio-sldy",
-    ".ims": "bioio-imaris",
-    ".tif": "bioio-tifffile",
-    ".tiff": "bioio-tifffile",
-    ".zarr": "bioio-ome-zarr",
-    ".png": "bioio-imageio",
-    ".jpg": "bioio-imageio",
-}
-"""The bioio plugin that reads each vendor format (others: bioio-bioformats, needs Java)."""
+_DIMS_BY_RANK = {2: "YX", 3: "CYX", 4: "CZYX", 5: "TCZYX"}
+"""The dims of an array given without names, by its number of axes."""
 
 
 class ImageError(I2IError):
@@ -163,7 +158,7 @@ class Image(ABC):
             return self._read(*region)
         except I2IError:
             raise
-        except _LIBRARY_ERRORS as exc:
+        except LIBRARY_ERRORS as exc:
             raise ImageError(
                 f"{self.path}: reading t={_span(region[0])}, channels {channels}, "
                 f"z={_span(region[2])}, y={_span(region[3])}, x={_span(region[4])} failed with "
@@ -234,169 +229,276 @@ def _span(index: slice) -> str:
     return f"{index.start}:{index.stop}"
 
 
-def open_image(path: str | Path, reader: str | None = None) -> Image:
-    """Open ``path`` with the named reader, or the first installed reader that accepts it.
+class SlicedArray(Protocol):
+    """An array-like read by basic indexing (ints and step-1 slices), one region at a time."""
 
-    Readers are components of the ``readers`` registry, built with default parameters; they
-    provide ``can_read(path) -> bool`` and ``open(path) -> Image`` and may set ``priority``
-    (higher is asked first, default 0; i2i's format readers use 20-30 and its generic
-    ``bioio`` reader -10) and ``suffixes`` (used in error messages).
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+    @property
+    def dtype(self) -> Any: ...  # numpy, zarr and dask each have their own dtype type
+
+    def __getitem__(self, key: tuple[int | slice, ...], /) -> Any: ...
+
+
+class ArrayImage(Image):
+    """An array whose axes are named by letters, seen as an :class:`Image`.
+
+    ``dims`` names each axis of ``array`` with one of T, C, Z, Y, X (each at most once, Y and X
+    required) or ``-`` for a size-1 axis that is no i2i dim; the dims it lacks have size 1.
+    Without ``dims``, arrays of 2 to 5 axes are (Y, X), (C, Y, X), (C, Z, Y, X) and
+    (T, C, Z, Y, X). The array is sliced per read, so a lazy array (memory-mapped, zarr, dask,
+    a TIFF view) reads only the region asked for; ``materialize`` turns a slice into numpy
+    (``np.asarray``; a dask slice needs its ``compute``). Tensors are copied to numpy once.
+    Readers pass their file's ``path``, their own name as ``reader``, and ``on_close`` to
+    release the file.
     """
-    from i2i.plugins import get_registries
 
-    path = Path(path)
-    if not path.exists():
-        raise ImageError(f"{path}: no such file or folder. Check the path and try again.")
-    registry = get_registries().readers
-    if reader is not None:
-        return _open_with(registry.create({"name": reader}), reader, path)
-    candidates = sorted(
-        ((c.name, c.build()) for c in registry),
-        key=lambda item: (-getattr(item[1], "priority", 0), item[0]),
-    )
-    for name, candidate in candidates:
-        if candidate.can_read(path):
-            return _open_with(candidate, name, path)
-    raise ImageError(_unsupported_message(path, candidates))
+    def __init__(
+        self,
+        array: SlicedArray | npt.ArrayLike,
+        *,
+        dims: str | None = None,
+        channel_names: Sequence[str] | None = None,
+        pixel_sizes: PixelSizes | None = None,
+        path: str | Path = "<array>",
+        reader: str = "array",
+        materialize: Callable[[Any], np.ndarray[Any, Any]] = np.asarray,
+        on_close: Callable[[], None] | None = None,
+    ):
+        self.path = Path(path)
+        self.reader = reader
+        self._array = _sliceable(array)
+        shape = tuple(int(n) for n in self._array.shape)
+        self.array_dims = _checked_dims(dims, shape, self.path)
+        self._given_rank = len(shape) if dims is None else None
+        sizes = dict(zip(self.array_dims, shape, strict=True))
+        t, c, z, y, x = (sizes.get(d, 1) for d in DIMS)
+        self._shape = (t, c, z, y, x)
+        if channel_names is not None and len(channel_names) != c:
+            raise ImageError(
+                f"{self.path}: {len(channel_names)} channel name(s) {list(channel_names)} for "
+                f"{c} channel(s); give one name per channel."
+            )
+        self._channel_names = [str(n) for n in channel_names or [f"C{i}" for i in range(c)]]
+        self._pixel_sizes = pixel_sizes or PixelSizes()
+        self._materialize = materialize
+        self._on_close = on_close
+
+    @property
+    def shape(self) -> tuple[int, int, int, int, int]:
+        return self._shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype(self._array.dtype)
+
+    @property
+    def channel_names(self) -> list[str]:
+        return list(self._channel_names)
+
+    @property
+    def pixel_sizes(self) -> PixelSizes:
+        return self._pixel_sizes
+
+    def close(self) -> None:
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
+
+    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> np.ndarray[Any, Any]:
+        channels = _as_slice(c)
+        if channels is None:  # scattered channels: one read each
+            return np.concatenate([self._read(t, [i], z, y, x) for i in c], axis=1)
+        by_dim = {"T": t, "C": channels, "Z": z, "Y": y, "X": x}
+        key = tuple(0 if a == NO_DIM else by_dim[a] for a in self.array_dims)
+        block = self._materialize(self._array[key])
+        present = [a for a in self.array_dims if a != NO_DIM]
+        missing = [d for d in DIMS if d not in present]
+        block = block.reshape(block.shape + (1,) * len(missing))  # absent dims have size 1
+        order = present + missing
+        return np.ascontiguousarray(block.transpose([order.index(d) for d in DIMS]))
+
+    def restore_rank(self, result: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """A (T, C, Z, Y, X) ``result`` with the leading dims of an array given without dims.
+
+        The result keeps its own channels (a prediction has the model's): (Y, X) and (C, Y, X)
+        arrays give (C, Y, X), (C, Z, Y, X) gives (C, Z, Y, X). Images with named ``dims``
+        (and (T, C, Z, Y, X) arrays) get ``result`` unchanged.
+        """
+        if self._given_rank is None or self._given_rank == 5:
+            return result
+        if self._given_rank == 4:
+            return result[0]
+        return result[0, :, 0]
 
 
-def _open_with(candidate: Any, name: str, path: Path) -> Image:
-    try:
-        image: Image = candidate.open(path)
-    except I2IError:
-        raise
-    except _LIBRARY_ERRORS as exc:
+def _sliceable(array: SlicedArray | npt.ArrayLike) -> SlicedArray:
+    """``array`` itself when it slices lazily; tensors and sequences as numpy arrays."""
+    detach = getattr(array, "detach", None)
+    if detach is not None:  # a torch tensor, possibly on a GPU
+        return np.asarray(detach().cpu())
+    if all(hasattr(array, a) for a in ("shape", "dtype", "__getitem__")):
+        sliced: SlicedArray = array  # type: ignore[assignment]
+        return sliced
+    return np.asarray(array)
+
+
+def _checked_dims(dims: str | None, shape: tuple[int, ...], path: Path) -> str:
+    if dims is None:
+        if len(shape) not in _DIMS_BY_RANK:
+            raise ImageError(
+                f"{path}: an array of shape {shape} has no default dims: give (Y, X), (C, Y, X), "
+                "(C, Z, Y, X) or (T, C, Z, Y, X), or name its axes (dims='ZYX')."
+            )
+        return _DIMS_BY_RANK[len(shape)]
+    dims = dims.upper()
+    named = [d for d in dims if d != NO_DIM]
+    problem = None
+    if len(dims) != len(shape):
+        problem = f"they name {len(dims)} axes, but the array has {len(shape)}"
+    elif set(dims) - set(DIMS + NO_DIM):
+        problem = f"letters other than {', '.join(DIMS)} and {NO_DIM!r}"
+    elif len(named) != len(set(named)):
+        problem = "a dim is named twice"
+    elif not {"Y", "X"} <= set(named):
+        problem = "Y and X are required"
+    elif any(d == NO_DIM and n != 1 for d, n in zip(dims, shape, strict=True)):
+        problem = f"an axis marked {NO_DIM!r} must have size 1"
+    if problem is not None:
         raise ImageError(
-            f"{path}: the {name!r} reader cannot read it ({type(exc).__name__}: {exc}). The "
-            "file is corrupt or truncated, or is not the format its reader expects."
-        ) from exc
-    return image
-
-
-def _unsupported_message(path: Path, candidates: list[tuple[str, Any]]) -> str:
-    names = ", ".join(name for name, _ in candidates) or "none"
-    suffix = path.suffix.lower()
-    claimed = [n for n, r in candidates if suffix and suffix in getattr(r, "suffixes", ())]
-    if claimed:
-        return (
-            f"{path}: its name ends in {suffix!r}, which the {', '.join(claimed)} reader(s) "
-            "read, but its content is not that format: the file is corrupt, truncated or "
-            f"misnamed. Installed readers: {names}."
+            f"{path}: dims {dims!r} do not fit an array of shape {shape}: {problem}. Name "
+            f"each axis with one of {', '.join(DIMS)} (or {NO_DIM!r} for a size-1 axis)."
         )
-    plugin = BIOIO_PLUGINS_BY_SUFFIX.get(suffix, "bioio-bioformats (needs Java)")
-    return (
-        f"{path}: no installed reader reads this format (suffix {suffix or 'none'!r}). "
-        f"Installed readers: {names}. Install the bioio plugin for it, e.g. "
-        f"'pip install {plugin.split()[0]}' ({plugin}); i2i's 'bioio' reader then reads it. "
-        "Vendor formats: bioio-czi (.czi), bioio-nd2 (.nd2), bioio-lif (.lif), "
-        "bioio-bioformats (most others)."
-    )
+    return dims
 
 
-def get_writer(path: str | Path, writer: str | Any = None, **params: Any) -> Any:
-    """The writer for ``path``: named (with ``params``), given as an object, or by suffix.
+def _as_slice(indices: list[int]) -> slice | None:
+    """A step-1 slice equal to ``indices``, or ``None`` when they are not consecutive."""
+    if indices == list(range(indices[0], indices[0] + len(indices))):
+        return slice(indices[0], indices[0] + len(indices))
+    return None
 
-    By suffix the installed writer with the longest matching suffix wins (``.ome.zarr`` and
-    ``.zarr`` -> ``ome_zarr``; ``.ome.tif``, ``.ome.tiff``, ``.tif`` -> ``ome_tiff``).
+
+# -- the components that read and write images ---------------------------------------------
+
+
+@runtime_checkable
+class Sink(Protocol):
+    """A 5-D output written region by region; leaving its ``with`` block completes it.
+
+    Writers' sinks write under a temporary name and move the output into place when the block
+    ends normally, and delete it on an exception.
     """
-    from i2i.plugins import get_registries
 
-    registry = get_registries().writers
-    if writer is not None and not isinstance(writer, str):
-        return writer
-    if writer is not None:
-        return _create_writer(registry, writer, path, params)
-    name = Path(path).name.lower()
-    matches: list[tuple[int, str]] = []
-    known: list[str] = []
-    for component in registry:
-        suffixes = [s.lower() for s in component.build().suffixes]
-        known += suffixes
-        matches += [(len(s), component.name) for s in suffixes if name.endswith(s)]
-    if not matches:
-        raise ImageError(
-            f"{path}: no installed writer writes files named like this. Known output "
-            f"suffixes: {', '.join(known) or 'none (install a writer plugin)'}. Name the "
-            "output e.g. 'image.ome.zarr' or 'image.ome.tif'."
-        )
-    return _create_writer(registry, max(matches)[1], path, params)
+    def write_region(
+        self,
+        array: np.ndarray[Any, Any],
+        *,
+        t: int | slice = 0,
+        z: int | slice = 0,
+        c: int | slice | None = None,
+        y: slice | None = None,
+        x: slice | None = None,
+    ) -> None:
+        """Store a (T, C, Z, Y, X) block at the position given (ints keep their axis)."""
 
+    def __enter__(self) -> Sink: ...
 
-def _create_writer(registry: Any, name: str, path: str | Path, params: dict[str, Any]) -> Any:
-    from pydantic import ValidationError
-
-    try:
-        return registry.create({"name": name, **params})
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}" for e in exc.errors()
-        )
-        fields = ", ".join(registry.get(name).params.model_fields) or "none"
-        raise ImageError(
-            f"{path}: the {name!r} writer does not accept {params} ({problems}). Its "
-            f"parameters: {fields}."
-        ) from None
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
 
 
-def write_image(
-    path: str | Path,
-    array: Any,
-    channel_names: list[str] | None = None,
-    pixel_sizes: PixelSizes | None = None,
-    writer: str | Any = None,
-    **params: Any,
-) -> Path:
-    """Write a (T, C, Z, Y, X) array (or (C, Z, Y, X), (C, Y, X), (Y, X)) atomically.
+class ArraySink:
+    """A :class:`Sink` that keeps the output in memory as ``array`` (T, C, Z, Y, X)."""
 
-    ``writer`` is a writer name, a writer object, or ``None`` to choose by ``path``'s suffix;
-    ``params`` are the named writer's parameters (``chunk=256, pyramid=2``...).
+    def __init__(self, shape: tuple[int, ...], dtype: npt.DTypeLike = np.float32):
+        self.array = np.zeros(shape, dtype=dtype)
+
+    def write_region(
+        self,
+        array: np.ndarray[Any, Any],
+        *,
+        t: int | slice = 0,
+        z: int | slice = 0,
+        c: int | slice | None = None,
+        y: slice | None = None,
+        x: slice | None = None,
+    ) -> None:
+        region = [
+            slice(i, i + 1) if isinstance(i, int) else slice(None) if i is None else i
+            for i in (t, c, z, y, x)
+        ]
+        self.array[tuple(region)] = array
+
+    def __enter__(self) -> ArraySink:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class InstallHint:
+    """A package that lets a reader read more formats (shown when no reader reads a file)."""
+
+    package: str
+    """What to ``pip install``."""
+    suffixes: tuple[str, ...] = ()
+    """The file suffixes it adds (lowercase, with the dot); empty: any other format."""
+    note: str = ""
+    """What else to know (``"needs Java"``)."""
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """What a ``readers`` component builds: a content check and a lazy open.
+
+    Optional attributes read by :func:`i2i.io.open_image`: ``priority: int`` (higher is asked
+    first, default 0), ``suffixes: tuple[str, ...]`` (the names it reads, for error messages)
+    and ``install_hints: tuple[InstallHint, ...]`` (packages that would let it read more).
     """
-    import numpy as np
 
-    data = np.asarray(array)
-    if not 2 <= data.ndim <= 5:
-        raise ImageError(
-            f"{path}: cannot write a {data.ndim}-D array; give (T, C, Z, Y, X), (C, Z, Y, X), "
-            "(C, Y, X) or (Y, X)."
-        )
-    if data.ndim == 3:
-        data = data[:, None]  # (C, Y, X) -> (C, 1, Y, X)
-    data = data.reshape((1,) * (5 - data.ndim) + data.shape)
-    chosen = get_writer(path, writer, **params)
-    chosen.write(Path(path), data, channel_names=channel_names, pixel_sizes=pixel_sizes)
-    return Path(path)
+    def can_read(self, path: Path) -> bool:
+        """Whether ``path`` is this reader's format (cheap: magic bytes, metadata files)."""
+
+    def open(self, path: Path) -> Image:
+        """The image at ``path``, metadata read, pixels read on demand."""
 
 
-def convert_image(
-    source: str | Path | Image,
-    destination: str | Path,
-    *,
-    reader: str | None = None,
-    writer: str | Any = None,
-    band_rows: int = 1024,
-    **params: Any,
-) -> Path:
-    """Copy an image into another format, keeping channel names and pixel sizes.
+@runtime_checkable
+class Writer(Protocol):
+    """What a ``writers`` component builds: region sinks and whole-array writes."""
 
-    Reads and writes bands of ``band_rows`` rows per (t, c, z) plane, so memory stays bounded
-    by one band whatever the image size. ``params`` go to the writer (``chunk``, ``pyramid``).
-    """
-    image = source if isinstance(source, Image) else open_image(source, reader)
-    chosen = get_writer(destination, writer, **params)
-    size_t, size_c, size_z, size_y, size_x = image.shape
-    with chosen.open(
-        Path(destination),
-        shape=image.shape,
-        dtype=image.dtype,
-        channel_names=image.channel_names,
-        pixel_sizes=image.pixel_sizes,
-    ) as sink:
-        for t in range(size_t):
-            for z in range(size_z):
-                for start in range(0, size_y, band_rows):
-                    rows = slice(start, min(start + band_rows, size_y))
-                    block = image.read(t=t, z=z, y=rows)  # (1, C, 1, rows, X)
-                    sink.write_region(
-                        block, t=t, z=z, c=slice(0, size_c), y=rows, x=slice(0, size_x)
-                    )
-    return Path(destination)
+    suffixes: tuple[str, ...]
+    """The output names it writes (``.ome.zarr``); the longest match chooses the writer."""
+
+    def open(
+        self,
+        path: str | Path,
+        *,
+        shape: tuple[int, ...],
+        dtype: npt.DTypeLike,
+        channel_names: list[str] | None = None,
+        pixel_sizes: PixelSizes | None = None,
+    ) -> Sink:
+        """A sink for an image of ``shape`` (T, C, Z, Y, X) that becomes ``path`` when done."""
+
+    def write(
+        self,
+        path: str | Path,
+        array: np.ndarray[Any, Any],
+        *,
+        channel_names: list[str] | None = None,
+        pixel_sizes: PixelSizes | None = None,
+    ) -> Path:
+        """Write a whole (T, C, Z, Y, X) array to ``path``."""

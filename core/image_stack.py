@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from i2i.image import ImageError, PixelSizes, get_writer, open_image
+import numpy as np
+
+from i2i.image import Image, ImageError, PixelSizes
+from i2i.io import get_writer, open_image
 
 
 def stack_images(
@@ -22,7 +25,7 @@ def stack_images(
     axis: str = "z",
     channel_names: Sequence[str] | None = None,
     pixel_size_um: float | None = None,
-    **params: Any,
+    **params: object,
 ) -> Path:
     """Write the single planes ``sources`` as the ``axis`` (``"z"`` or ``"c"``) of one image."""
     if axis not in ("z", "c"):
@@ -53,13 +56,15 @@ def stack_images(
             with open_image(source) as image:
                 _check_plane(image, source, height, width, first.dtype)
                 plane = image.read(t=0, channel=0, z=0)  # (1, 1, 1, Y, X)
-                where = {"c": index, "z": 0} if axis == "c" else {"c": 0, "z": index}
-                sink.write_region(plane, t=0, **where)
+                c, z = (index, 0) if axis == "c" else (0, index)
+                sink.write_region(plane, t=0, c=c, z=z)
     first.close()
     return Path(destination)
 
 
-def _check_plane(image: Any, source: str | Path, height: int, width: int, dtype: Any) -> None:
+def _check_plane(
+    image: Image, source: str | Path, height: int, width: int, dtype: np.dtype[Any]
+) -> None:
     size_t, size_c, size_z, size_y, size_x = image.shape
     if size_t * size_c * size_z != 1:
         raise ImageError(

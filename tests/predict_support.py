@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 import i2i
-from i2i.image import Image, PixelSizes
+from i2i.image import ArrayImage, Image, PixelSizes
 from i2i.registry import Params
 
 
@@ -51,37 +50,17 @@ def identity_net(channels: int = 1) -> nn.Module:
     return conv.eval()
 
 
-class NpyImage(Image):
+def open_npy(path: Path) -> ArrayImage:
     """A (T, C, Z, Y, X) ``.npy`` file with a JSON side-car of channel names and pixel sizes."""
-
-    reader = "npy"
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._data = np.load(path, mmap_mode="r")
-        meta = json.loads(path.with_suffix(".json").read_text())
-        self._names = meta["channel_names"]
-        self._sizes = PixelSizes(**meta["pixel_sizes"])
-
-    @property
-    def shape(self) -> tuple[int, int, int, int, int]:
-        t, c, z, y, x = self._data.shape
-        return t, c, z, y, x
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._data.dtype
-
-    @property
-    def channel_names(self) -> list[str]:
-        return self._names
-
-    @property
-    def pixel_sizes(self) -> PixelSizes:
-        return self._sizes
-
-    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> np.ndarray:
-        return np.asarray(self._data[t, c, z, y, x])
+    meta = json.loads(path.with_suffix(".json").read_text())
+    return ArrayImage(
+        np.load(path, mmap_mode="r"),
+        dims="TCZYX",
+        channel_names=meta["channel_names"],
+        pixel_sizes=PixelSizes(**meta["pixel_sizes"]),
+        path=path,
+        reader="npy",
+    )
 
 
 def save_npy(path: Path, array: np.ndarray, channel_names=None, pixel_sizes=None) -> Path:
@@ -99,7 +78,7 @@ class _NpyReader:
         return path.suffix == ".npy"
 
     def open(self, path: Path) -> Image:
-        return NpyImage(path)
+        return open_npy(path)
 
 
 class _NpySink:
@@ -136,11 +115,7 @@ class _TiffReader:
     def open(self, path: Path) -> Image:
         import tifffile
 
-        from i2i.predict.arrays import ArrayImage
-
-        image = ArrayImage(tifffile.imread(path), pixel_sizes=PixelSizes(None, 0.3, 0.3))
-        image.path = path
-        return image
+        return ArrayImage(tifffile.imread(path), pixel_sizes=PixelSizes(None, 0.3, 0.3), path=path)
 
 
 class _NpyWriter:

@@ -1,4 +1,4 @@
-"""i2i.image: region reads and their errors, reader choice, writer choice, write_image."""
+"""i2i.image: region reads and their errors, ArrayImage, ArraySink, the component Protocols."""
 
 from __future__ import annotations
 
@@ -7,110 +7,41 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
-import i2i
-from i2i.image import (
-    Image,
-    ImageError,
-    PixelSizes,
-    convert_image,
-    get_writer,
-    open_image,
-    write_image,
-)
-from i2i.registry import Params
+from i2i.image import ArrayImage, ArraySink, ImageError, PixelSizes, Reader, Sink, Writer
+from i2i.plugins import get_registries
 
 
-class _ArrayImage(Image):
-    def __init__(self, path: Path, data: np.ndarray, reader: str = "fake", fail: bool = False):
-        self.path, self.reader, self._data, self._fail = path, reader, data, fail
-
-    @property
-    def shape(self) -> tuple[int, int, int, int, int]:
-        t, c, z, y, x = self._data.shape
-        return t, c, z, y, x
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return self._data.dtype
-
-    @property
-    def channel_names(self) -> list[str]:
-        return ["DNA", "Mito", "Actin"][: self._data.shape[1]]
-
-    @property
-    def pixel_sizes(self) -> PixelSizes:
-        return PixelSizes(1.0, 0.5, 0.5)
-
-    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> np.ndarray:
-        if self._fail:
-            raise OSError("unexpected end of stream")
-        return self._data[t, c, z, y, x]
+def _image(path: Path, data: Any, reader: str = "fake") -> ArrayImage:
+    names = ["DNA", "Mito", "Actin"][: data.shape[1]]
+    sizes = PixelSizes(1.0, 0.5, 0.5)
+    return ArrayImage(
+        data, dims="TCZYX", channel_names=names, pixel_sizes=sizes, path=path, reader=reader
+    )
 
 
-class _Reader:
-    def __init__(self, name: str, priority: int, accepts: bool, suffixes: tuple[str, ...] = ()):
-        self.name, self.priority, self.accepts, self.suffixes = name, priority, accepts, suffixes
+class _Truncated:
+    """An array-like whose reads fail as a library's do on a truncated file."""
 
-    def can_read(self, path: Path) -> bool:
-        return self.accepts
+    shape = (1, 1, 1, 4, 4)
+    dtype = np.dtype(np.float64)
 
-    def open(self, path: Path) -> Image:
-        return _ArrayImage(path, np.zeros((1, 1, 1, 2, 2), np.uint8), reader=self.name)
-
-
-class _Writer:
-    def __init__(self, suffixes: tuple[str, ...]):
-        self.suffixes = suffixes
-        self.written: list[tuple[Path, np.ndarray, Any]] = []
-
-    def write(self, path: Path, array: np.ndarray, *, channel_names: Any, pixel_sizes: Any):
-        self.written.append((path, array, channel_names))
-
-
-class _FakeIO:
-    """Readers ``low`` (priority 1), ``mid`` (3), ``high`` (5, declines all); two writers."""
-
-    def __init__(self) -> None:
-        self.writers = {"plain": _Writer((".x",)), "ome": _Writer((".ome.x",))}
-
-    @i2i.hookimpl
-    def i2i_register(self, registries: Any) -> None:
-        class NoParams(Params):
-            pass
-
-        def reader(name: str, priority: int, accepts: bool) -> None:
-            registries.readers.add(
-                name,
-                params=NoParams,
-                factory=lambda p: _Reader(name, priority, accepts, (".tif",)),
-                description="Test reader.",
-            )
-
-        reader("low", 1, True)
-        reader("high", 5, False)
-        reader("mid", 3, True)
-        for name, writer in self.writers.items():
-            registries.writers.add(
-                name, params=NoParams, factory=lambda p, w=writer: w, description="Test writer."
-            )
+    def __getitem__(self, key: Any) -> np.ndarray:
+        raise OSError("unexpected end of stream")
 
 
 @pytest.fixture
-def fake_io(i2i_host: Any) -> _FakeIO:
-    plugin = _FakeIO()
-    i2i_host.add_plugin(plugin)
-    return plugin
+def data() -> np.ndarray:
+    return np.arange(2 * 3 * 4 * 5 * 6, dtype=np.uint16).reshape(2, 3, 4, 5, 6)
 
 
 @pytest.fixture
-def image(tmp_path: Path) -> _ArrayImage:
-    data = np.arange(2 * 3 * 4 * 5 * 6, dtype=np.uint16).reshape(2, 3, 4, 5, 6)
-    return _ArrayImage(tmp_path / "a.tif", data)
+def image(tmp_path: Path, data: np.ndarray) -> ArrayImage:
+    return _image(tmp_path / "a.tif", data)
 
 
-def test_read_selects_channels_by_name_index_list_and_slice(image: _ArrayImage) -> None:
-    data = image._data
+def test_read_selects_channels_by_name_index_list_and_slice(image: ArrayImage, data) -> None:
     np.testing.assert_array_equal(image.read(channel="mito"), data[:, 1:2])
     np.testing.assert_array_equal(image.read(channel=["Actin", 0]), data[:, [2, 0]])
     np.testing.assert_array_equal(image.read(channel=slice(1, None), z=-1), data[:, 1:, 3:4])
@@ -128,82 +59,159 @@ def test_read_selects_channels_by_name_index_list_and_slice(image: _ArrayImage) 
         ({"y": slice(5, 9)}, "y range 5:9 is empty; the image has 5 rows"),
     ],
 )
-def test_out_of_range_reads_list_what_exists(image: _ArrayImage, kwargs: Any, expected: str):
+def test_out_of_range_reads_list_what_exists(image: ArrayImage, kwargs: Any, expected: str):
     with pytest.raises(ImageError, match="a.tif") as error:
         image.read(**kwargs)
     assert expected in str(error.value)
 
 
 def test_library_errors_during_reads_become_image_errors(tmp_path: Path) -> None:
-    broken = _ArrayImage(tmp_path / "b.tif", np.zeros((1, 1, 1, 4, 4)), fail=True)
+    broken = ArrayImage(_Truncated(), path=tmp_path / "b.tif", reader="fake")
     with pytest.raises(ImageError, match=r"b.tif: reading .* 'fake' reader \(OSError: unexpected"):
         broken.read()
 
 
-def test_open_image_asks_readers_by_priority(fake_io: _FakeIO, tmp_path: Path) -> None:
-    path = tmp_path / "a.tif"
-    path.write_bytes(b"x")
-    assert open_image(path).reader == "mid"  # high declines; mid (3) before low (1)
-    assert open_image(path, reader="low").reader == "low"
+# -- ArrayImage ---------------------------------------------------------------------------------
 
 
-def test_open_image_errors_name_the_file(fake_io: _FakeIO, tmp_path: Path) -> None:
-    with pytest.raises(ImageError, match="no such file or folder"):
-        open_image(tmp_path / "missing.tif")
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [
+        ((5, 6), (1, 1, 1, 5, 6)),
+        ((3, 5, 6), (1, 3, 1, 5, 6)),
+        ((3, 4, 5, 6), (1, 3, 4, 5, 6)),
+        ((2, 3, 4, 5, 6), (2, 3, 4, 5, 6)),
+    ],
+)
+def test_arrays_without_dims_read_by_their_rank(shape, expected) -> None:
+    array = np.random.default_rng(0).random(shape).astype(np.float32)
+    image = ArrayImage(array)
+    assert image.shape == expected and image.dtype == np.float32
+    assert image.channel_names == [f"C{i}" for i in range(expected[1])]
+    assert image.pixel_sizes == PixelSizes() and image.reader == "array"
+    np.testing.assert_array_equal(image.read(), array.reshape(expected))
 
 
-def test_unsupported_format_names_the_bioio_plugin(i2i_host: Any, tmp_path: Path) -> None:
-    path = tmp_path / "scan.czi"
-    path.write_bytes(b"ZISRAWFILE")
-    with pytest.raises(ImageError, match=r"scan.czi: no installed reader .* readers: none") as e:
-        open_image(path)
-    assert "pip install bioio-czi" in str(e.value)
+def test_named_dims_map_onto_tczyx_and_regions_read_from_them() -> None:
+    array = np.arange(4 * 5 * 6 * 2).reshape(4, 5, 6, 2)  # Z, Y, X, C
+    image = ArrayImage(array, dims="ZYXC", channel_names=["BF", "DNA"])
+    assert image.shape == (1, 2, 4, 5, 6) and image.array_dims == "ZYXC"
+    window = image.read(channel="dna", z=slice(1, 3), y=slice(2, 4), x=slice(0, 5))
+    np.testing.assert_array_equal(window[0, 0], array[1:3, 2:4, 0:5, 1])
+    unnamed = ArrayImage(array[None], dims="-ZYXC")  # a size-1 axis with no dim
+    np.testing.assert_array_equal(unnamed.read(), image.read())
 
 
-def test_write_image_chooses_the_longest_matching_suffix(fake_io: _FakeIO, tmp_path: Path):
-    write_image(tmp_path / "a.ome.x", np.ones((3, 4, 5), np.uint8), channel_names=["a", "b", "c"])
-    write_image(tmp_path / "b.x", np.ones((4, 5), np.uint8))
-    ((ome_path, ome_array, names),) = fake_io.writers["ome"].written
-    ((plain_path, plain_array, _),) = fake_io.writers["plain"].written
-    assert (ome_path.name, ome_array.shape, names) == ("a.ome.x", (1, 3, 1, 4, 5), ["a", "b", "c"])
-    assert (plain_path.name, plain_array.shape) == ("b.x", (1, 1, 1, 4, 5))
+def test_scattered_channels_read_one_by_one_and_keep_their_order() -> None:
+    array = np.arange(4 * 3 * 3).reshape(4, 3, 3)
+    image = ArrayImage(array)
+    np.testing.assert_array_equal(image.read(channel=[3, 0, 2])[0, :, 0], array[[3, 0, 2]])
 
 
-def test_unknown_output_suffix_and_bad_writer_params_are_clear(fake_io: _FakeIO, tmp_path: Path):
-    with pytest.raises(ImageError, match=r"out.png: no installed writer .* \.ome\.x, \.x\."):
-        get_writer(tmp_path / "out.png")
-    with pytest.raises(ImageError, match=r"'plain' writer does not accept \{'chunk': 3\}"):
-        get_writer(tmp_path / "out.x", chunk=3)
-    with pytest.raises(ImageError, match="cannot write a 6-D array"):
-        write_image(tmp_path / "c.x", np.zeros((1,) * 6))
+def test_pixel_sizes_path_and_describe() -> None:
+    sizes = PixelSizes(None, 0.25, 0.25)
+    image = ArrayImage(np.zeros((2, 8, 8), np.uint8), pixel_sizes=sizes, path="cells.tif")
+    assert image.pixel_sizes == sizes and image.path == Path("cells.tif")
+    assert image.describe()["pixel_sizes_um"] == {"z": None, "y": 0.25, "x": 0.25}
+    assert image.describe()["shape"] == [1, 2, 1, 8, 8] and image.dims == "TCZYX"
 
 
-def test_convert_image_copies_band_by_band(image: _ArrayImage, tmp_path: Path) -> None:
-    class Sink:
-        def __init__(self) -> None:
-            self.array = np.zeros(image.shape, image.dtype)
-            self.calls = 0
+def test_tensors_are_copied_to_numpy_and_lazy_arrays_are_sliced_per_read() -> None:
+    assert ArrayImage(torch.ones(2, 4, 4)).read().shape == (1, 2, 1, 4, 4)
+    reads: list[Any] = []
 
-        def __enter__(self) -> Sink:
-            return self
+    class Lazy:
+        shape, dtype = (3, 8, 8), np.dtype(np.uint16)
 
-        def __exit__(self, *exc: object) -> None:
-            return None
+        def __getitem__(self, key: Any) -> np.ndarray:
+            reads.append(key)
+            return np.zeros((8, 8, 8), np.uint16)[:3][key]
 
-        def write_region(self, block: np.ndarray, *, t: int, z: int, c: slice, y: slice, x: slice):
-            self.array[t : t + 1, c, z : z + 1, y, x] = block
-            self.calls += 1
+    image = ArrayImage(Lazy(), dims="ZYX")
+    assert reads == []  # opening reads nothing
+    image.read(z=1, y=slice(2, 4))
+    assert reads == [(slice(1, 2), slice(2, 4), slice(0, 8))]
 
-    sink = Sink()
 
-    class Writer:
-        suffixes = (".any",)
+def test_close_runs_once() -> None:
+    closed: list[bool] = []
+    with ArrayImage(np.zeros((4, 4)), on_close=lambda: closed.append(True)) as image:
+        image.read()
+    image.close()
+    assert closed == [True]
 
-        def open(self, path: Path, **metadata: Any) -> Sink:
-            assert metadata["channel_names"] == ["DNA", "Mito", "Actin"]
-            assert metadata["pixel_sizes"] == PixelSizes(1.0, 0.5, 0.5)
-            return sink
 
-    convert_image(image, tmp_path / "out.any", writer=Writer(), band_rows=2)
-    np.testing.assert_array_equal(sink.array, image._data)
-    assert sink.calls == 2 * 4 * 3  # t × z × bands of 2 rows (5 rows)
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"array": np.zeros((2, 2, 2, 2, 2, 2))}, "has no default dims"),
+        ({"array": np.zeros((4, 4)), "dims": "ZYX"}, "they name 3 axes, but the array has 2"),
+        ({"array": np.zeros((4, 4)), "dims": "YQ"}, "letters other than T, C, Z, Y, X"),
+        ({"array": np.zeros((2, 4, 4)), "dims": "YYX"}, "a dim is named twice"),
+        ({"array": np.zeros((2, 4)), "dims": "ZY"}, "Y and X are required"),
+        ({"array": np.zeros((2, 4, 4)), "dims": "-YX"}, "an axis marked '-' must have size 1"),
+        ({"array": np.zeros((2, 4, 4)), "channel_names": ["a"]}, "1 channel name(s) ['a'] for 2"),
+    ],
+)
+def test_bad_dims_and_channel_names_are_clear(kwargs: Any, expected: str) -> None:
+    with pytest.raises(ImageError) as error:
+        ArrayImage(**kwargs)
+    assert expected in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("shape", "dims", "expected"),
+    [
+        ((5, 6), None, (2, 5, 6)),
+        ((3, 5, 6), None, (2, 5, 6)),
+        ((3, 4, 5, 6), None, (2, 4, 5, 6)),
+        ((1, 3, 4, 5, 6), None, (1, 2, 4, 5, 6)),
+        ((5, 6), "YX", (1, 2, 4, 5, 6)),
+    ],
+)
+def test_restore_rank_gives_results_the_rank_of_the_array(shape, dims, expected) -> None:
+    result = np.zeros((1, 2, 4, 5, 6))
+    assert ArrayImage(np.zeros(shape), dims=dims).restore_rank(result).shape == expected
+
+
+def test_array_sink_stores_regions_in_memory() -> None:
+    sink = ArraySink((1, 2, 3, 4, 4))
+    assert isinstance(sink, Sink)
+    with sink:
+        sink.write_region(np.ones((1, 2, 1, 2, 4)), t=0, z=1, y=slice(0, 2))
+        sink.write_region(np.full((1, 1, 1, 4, 4), 2.0), z=2, c=slice(1, 2))
+    assert sink.array.dtype == np.float32
+    assert sink.array[0, :, 1, :2].sum() == 16 and sink.array[0, :, 1, 2:].sum() == 0
+    assert sink.array[0, 1, 2].sum() == 32 and sink.array[0, 0, 2].sum() == 0
+
+
+# -- every installed reader and writer meets its Protocol ---------------------------------------
+
+
+def _installed(kind: str) -> list[str]:
+    return [c.name for c in get_registries().kind(kind)]
+
+
+@pytest.mark.parametrize("name", _installed("readers"))
+def test_installed_readers_are_readers(name: str) -> None:
+    component = get_registries().readers.get(name)
+    reader = component.build(component.example)
+    assert isinstance(reader, Reader), f"reader {name!r} lacks can_read or open"
+    assert isinstance(getattr(reader, "priority", 0), int)
+    assert all(s.startswith(".") for s in getattr(reader, "suffixes", ()))
+    for hint in getattr(reader, "install_hints", ()):
+        assert hint.package and all(s == s.lower() and s.startswith(".") for s in hint.suffixes)
+
+
+@pytest.mark.parametrize("name", _installed("writers"))
+def test_installed_writers_are_writers_and_open_sinks(name: str, tmp_path: Path) -> None:
+    component = get_registries().writers.get(name)
+    writer = component.build(component.example)
+    assert isinstance(writer, Writer), f"writer {name!r} lacks suffixes, open or write"
+    assert writer.suffixes and all(s.startswith(".") for s in writer.suffixes)
+    path = tmp_path / f"out{writer.suffixes[0]}"
+    sink = writer.open(path, shape=(1, 1, 1, 4, 4), dtype=np.uint8, channel_names=["a"])
+    assert isinstance(sink, Sink)
+    with sink:
+        sink.write_region(np.ones((1, 1, 1, 4, 4), np.uint8), t=0, z=0)
+    assert path.exists()

@@ -7,8 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from i2i.cli import app
-from i2i.image import ImageError, open_image
+from i2i.image import ImageError
 from i2i.image_stack import stack_images
+from i2i.io import open_image
 
 
 def isl_planes(shared_data, count=3):

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 
 import i2i
 from i2i.cli import app
-from i2i.image import PixelSizes, open_image, write_image
+from i2i.image import PixelSizes
+from i2i.io import open_image, write_image
 from i2i.model import build_model
 from i2i.predict import ContractError, load_predictor
 from i2i.weights import save_weights

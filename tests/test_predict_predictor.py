@@ -12,9 +12,8 @@ import torch.nn.functional as F
 from predict_support import NpyPlugin, identity_net, local_net, save_npy
 
 import i2i
-from i2i.image import ImageError, PixelSizes
+from i2i.image import ArrayImage, ImageError, PixelSizes
 from i2i.predict import ContractError, InputContract, PixelSizeWarning, Predictor
-from i2i.predict.arrays import ArrayImage
 from i2i.predict.loading import load_predictor
 from i2i.predict.normalize import plane_percentiles
 from i2i.predict.output import to_dtype

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from zoo_support import CONTRACT, TINY_SPEC
 
 from i2i.cli import app
-from i2i.image import open_image, write_image
+from i2i.io import open_image, write_image
 from i2i.model import build_model
 from i2i.predict import InputContract, Predictor, load_predictor
 from i2i.weights import save_weights

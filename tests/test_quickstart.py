@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from i2i.cli import app
-from i2i.image import open_image
+from i2i.io import open_image
 
 runner = CliRunner()
 SHRINK = [

@@ -7,7 +7,8 @@ import numpy as np
 from typer.testing import CliRunner
 
 from i2i.cli import app
-from i2i.image import PixelSizes, open_image, write_image
+from i2i.image import PixelSizes
+from i2i.io import open_image, write_image
 
 NAME = "isl-phase-dapi-unet"
 WINDOW = (slice(384, 640), slice(768, 1024))  # in the right quarter, held out in training

@@ -24,7 +24,7 @@ def info_command(
 
     Example: i2i info cells.ome.tif plate.ome.zarr --json
     """
-    from i2i.image import open_image
+    from i2i.io import open_image
 
     described = []
     for path in files:
@@ -84,7 +84,7 @@ def convert_command(
 
     Example: i2i convert cells.ome.tif cells.ome.zarr --chunk 256 --pyramid 2
     """
-    from i2i.image import convert_image, open_image
+    from i2i.io import convert_image, open_image
 
     given = {
         "chunk": chunk,

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from i2i.data.records import PlaneRef
-from i2i.image import Image, open_image
+from i2i.image import Image
+from i2i.io import open_image
 
 if TYPE_CHECKING:
     import numpy as np

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from i2i.contract import ContractError, InputContract
-from i2i.image import Image, PixelSizes, get_writer, open_image
-from i2i.predict.arrays import ArrayImage, ArraySink
+from i2i.image import ArrayImage, ArraySink, Image, PixelSizes
+from i2i.io import get_writer, open_image
 from i2i.predict.normalize import normalizer, plane_percentiles
 from i2i.predict.output import to_dtype
 from i2i.predict.resample import ResampledReader, ResamplingWriter, resampled_length

@@ -1,9 +1,10 @@
-"""An :class:`~i2i.image.Image` over any lazily sliced array whose axes have letter names.
+"""Library axis letters onto i2i's T, C, Z, Y, X, and the image a reader returns.
 
 Readers hand over an array-like (a zarr array, a tifffile zarr view, a dask array, a decoded
 numpy array) and its axis letters as the library reports them (``"TZYX"``, ``"YXS"``,
-``"IYX"``); :func:`standard_axes` maps those letters onto i2i's T, C, Z, Y, X and a region read
-slices the array directly, so only the chunks, tiles or strips that hold the region are read.
+``"IYX"``); :func:`standard_axes` maps those letters onto i2i's dims and :func:`axes_image`
+wraps the array in an :class:`~i2i.image.ArrayImage`, whose region reads slice the array
+directly, so only the chunks, tiles or strips that hold the region are read.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from i2i.image import DIMS, Image, ImageError, PixelSizes
-
-DROPPED = "-"
-"""Marks a size-1 axis that has no i2i dim (indexed at 0)."""
+from i2i.image import DIMS, NO_DIM, ArrayImage, ImageError, PixelSizes, SlicedArray
 
 _EXTRA_AXIS_TARGETS = {"S": "CZT", "E": "CZT"}
 """Samples (RGB) and spectral (lambda) axes become channels when the channel axis is free."""
@@ -46,86 +44,46 @@ def standard_axes(axes: str, shape: tuple[int, ...], path: Path) -> str:
                     "dims T, C, Z, Y, X that i2i reads. Convert it with a tool that knows its "
                     "layout, or open it with the 'bioio' reader."
                 )
-            result[i] = DROPPED
+            result[i] = NO_DIM
             continue
         taken.add(target)
         result[i] = target
     mapped = {r for r, letter in zip(result, letters, strict=True) if letter not in DIMS}
     for i, letter in enumerate(letters):
         if letter in DIMS and letter in mapped:  # a size-1 dim replaced by S, E, I...
-            result[i] = DROPPED
+            result[i] = NO_DIM
     if not {"Y", "X"} <= set(result):
         raise ImageError(f"{path}: its axes {axes!r} have no Y and X; it is not an image.")
     return "".join(result)
 
 
-class AxesImage(Image):
-    """An image backed by an array-like sliced by basic indexing (ints and slices)."""
+def axes_image(
+    path: Path,
+    reader: str,
+    array: SlicedArray,
+    axes: str,
+    channel_names: list[str] | None,
+    pixel_sizes: PixelSizes,
+    *,
+    materialize: Callable[[Any], np.ndarray] = np.asarray,
+    on_close: Callable[[], None] | None = None,
+) -> ArrayImage:
+    """``array`` with library axis letters ``axes`` as an image of ``path``.
 
-    def __init__(
-        self,
-        path: Path,
-        reader: str,
-        array: Any,
-        axes: str,
-        channel_names: list[str] | None,
-        pixel_sizes: PixelSizes,
-        *,
-        materialize: Callable[[Any], np.ndarray] = np.asarray,
-        on_close: Callable[[], None] | None = None,
-    ):
-        self.path = path
-        self.reader = reader
-        self._array = array
-        self._axes = standard_axes(axes, tuple(array.shape), path)
-        self._materialize = materialize
-        self._on_close = on_close
-        sizes = dict(zip(self._axes, array.shape, strict=True))
-        self._shape = tuple(sizes.get(d, 1) for d in DIMS)
-        count = self._shape[1]
-        if channel_names is None or len(channel_names) != count:
-            channel_names = [f"C{i}" for i in range(count)]
-        self._channel_names = [str(n) for n in channel_names]
-        self._pixel_sizes = pixel_sizes
-
-    @property
-    def shape(self) -> tuple[int, int, int, int, int]:
-        t, c, z, y, x = self._shape
-        return t, c, z, y, x
-
-    @property
-    def dtype(self) -> np.dtype[Any]:
-        return np.dtype(self._array.dtype)
-
-    @property
-    def channel_names(self) -> list[str]:
-        return list(self._channel_names)
-
-    @property
-    def pixel_sizes(self) -> PixelSizes:
-        return self._pixel_sizes
-
-    def close(self) -> None:
-        if self._on_close is not None:
-            self._on_close()
-            self._on_close = None
-
-    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> np.ndarray[Any, Any]:
-        channels = _as_slice(c)
-        if channels is None:  # scattered channels: one read each
-            return np.concatenate([self._read(t, [i], z, y, x) for i in c], axis=1)
-        by_dim = {"T": t, "C": channels, "Z": z, "Y": y, "X": x}
-        key = tuple(0 if a == DROPPED else by_dim[a] for a in self._axes)
-        block = self._materialize(self._array[key])
-        present = [a for a in self._axes if a != DROPPED]
-        missing = [d for d in DIMS if d not in present]
-        block = block.reshape(block.shape + (1,) * len(missing))  # absent dims have size 1
-        order = present + missing
-        return np.ascontiguousarray(block.transpose([order.index(d) for d in DIMS]))
-
-
-def _as_slice(indices: list[int]) -> slice | None:
-    """A step-1 slice equal to ``indices``, or ``None`` when they are not consecutive."""
-    if indices == list(range(indices[0], indices[0] + len(indices))):
-        return slice(indices[0], indices[0] + len(indices))
-    return None
+    Channel names that do not match the channel count (metadata that disagrees with the
+    pixels) are replaced by ``C0, C1, ...``.
+    """
+    dims = standard_axes(axes, tuple(array.shape), path)
+    sizes = dict(zip(dims, array.shape, strict=True))
+    if channel_names is not None and len(channel_names) != sizes.get("C", 1):
+        channel_names = None
+    return ArrayImage(
+        array,
+        dims=dims,
+        channel_names=channel_names,
+        pixel_sizes=pixel_sizes,
+        path=path,
+        reader=reader,
+        materialize=materialize,
+        on_close=on_close,
+    )

@@ -12,8 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from i2i.image import ImageError, PixelSizes
-from i2i_plugins.bioio_io.axes import AxesImage
+from i2i.image import ArrayImage, ImageError, PixelSizes
+from i2i_plugins.bioio_io.axes import axes_image
 
 
 def bioio_plugin_for(path: Path) -> str | None:
@@ -27,7 +27,7 @@ def bioio_plugin_for(path: Path) -> str | None:
         return None
 
 
-def open_bioio(path: Path) -> AxesImage:
+def open_bioio(path: Path) -> ArrayImage:
     """The first scene of ``path`` through the bioio plugin that reads it."""
     from bioio import BioImage
 
@@ -48,7 +48,7 @@ def open_bioio(path: Path) -> AxesImage:
             f"{path}: bioio plugin {plugin!r} failed to open it ({type(exc).__name__}: {exc}). "
             "The file is corrupt, or the plugin does not support this variant of the format."
         ) from exc
-    return AxesImage(
+    return axes_image(
         path,
         f"bioio[{plugin}]",
         array,

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from i2i.image import ImageError, PixelSizes
-from i2i_plugins.bioio_io.axes import AxesImage
+from i2i.image import ArrayImage, ImageError, PixelSizes
+from i2i_plugins.bioio_io.axes import axes_image
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -76,7 +76,7 @@ class _DecodedOnDemand:
         return pixels
 
 
-def open_png(path: Path) -> AxesImage:
+def open_png(path: Path) -> ArrayImage:
     """A PNG as a (1, C, 1, Y, X) image, decoded on the first read."""
     from PIL import Image as PILImage
 
@@ -87,4 +87,4 @@ def open_png(path: Path) -> AxesImage:
         raise ImageError(f"{path}: not a readable PNG ({exc}); the file is corrupt.") from exc
     array = _DecodedOnDemand(path, mode, size)
     axes = "YX" if array.samples is None else "YXS"
-    return AxesImage(path, "png", array, axes, array.samples, PixelSizes())
+    return axes_image(path, "png", array, axes, array.samples, PixelSizes())

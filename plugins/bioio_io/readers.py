@@ -1,24 +1,41 @@
 """The reader components: cheap content checks (``can_read``) and lazy ``open``.
 
-``priority`` orders automatic choice in :func:`i2i.image.open_image` (higher first): the
+``priority`` orders automatic choice in :func:`i2i.io.open_image` (higher first): the
 format-specific readers come before the generic ``bioio`` reader, and ``ome_tiff`` before
-``tiff`` so that OME metadata is used whenever a TIFF has it.
+``tiff`` so that OME metadata is used whenever a TIFF has it. The ``bioio`` reader's
+``install_hints`` name the bioio plugin to install for each vendor format; i2i shows them when
+no installed reader reads a file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from i2i.image import Image
+from i2i.image import Image, InstallHint
+from i2i_plugins.bioio_io.params import ReaderParams
+
+BIOIO_PLUGINS = (
+    InstallHint("bioio-czi", (".czi",)),
+    InstallHint("bioio-nd2", (".nd2",)),
+    InstallHint("bioio-lif", (".lif",)),
+    InstallHint("bioio-dv", (".dv", ".r3d")),
+    InstallHint("bioio-sldy", (".sldy",)),
+    InstallHint("bioio-imaris", (".ims",)),
+    InstallHint("bioio-tifffile", (".tif", ".tiff")),
+    InstallHint("bioio-ome-zarr", (".zarr",)),
+    InstallHint("bioio-imageio", (".png", ".jpg")),
+    InstallHint("bioio-bioformats", note="needs Java"),
+)
+"""The bioio plugin that reads each vendor format; bioio-bioformats reads most others."""
 
 
 class _Reader:
     name = ""
     priority = 0
     suffixes: tuple[str, ...] = ()
+    install_hints: tuple[InstallHint, ...] = ()
 
-    def __init__(self, params: Any = None):
+    def __init__(self, params: ReaderParams | None = None):
         self.params = params
 
     def __repr__(self) -> str:
@@ -103,6 +120,7 @@ class BioioReader(_Reader):
     name = "bioio"
     priority = -10
     suffixes = ()
+    install_hints = BIOIO_PLUGINS
 
     def can_read(self, path: Path) -> bool:
         from i2i_plugins.bioio_io.bioio_reader import bioio_plugin_for

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from i2i.image import ImageError, PixelSizes
-from i2i_plugins.bioio_io.axes import AxesImage
+from i2i.image import ArrayImage, ImageError, PixelSizes
+from i2i_plugins.bioio_io.axes import axes_image
 from i2i_plugins.bioio_io.ome_xml import parse_ome_xml
 from i2i_plugins.bioio_io.units import to_micrometres
 
@@ -48,7 +48,7 @@ def is_ome_tiff(path: Path) -> bool:
         return False
 
 
-def open_tiff(path: Path, *, ome: bool) -> AxesImage:
+def open_tiff(path: Path, *, ome: bool) -> ArrayImage:
     """The first series of a TIFF as a lazily read image (``ome``: use its OME-XML)."""
     import tifffile
 
@@ -70,7 +70,7 @@ def open_tiff(path: Path, *, ome: bool) -> AxesImage:
             reader = "tiff"
         if "S" in series.axes.upper() and series.shape[series.axes.upper().index("S")] > 1:
             names = RGB_NAMES[: series.shape[series.axes.upper().index("S")]]
-        return AxesImage(path, reader, array, series.axes, names, sizes, on_close=tif.close)
+        return axes_image(path, reader, array, series.axes, names, sizes, on_close=tif.close)
     except ImageError:
         tif.close()
         raise

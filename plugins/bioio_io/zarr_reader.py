@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from i2i.image import ImageError, PixelSizes
-from i2i_plugins.bioio_io.axes import AxesImage
+from i2i.image import ArrayImage, ImageError, PixelSizes
+from i2i_plugins.bioio_io.axes import axes_image
 from i2i_plugins.bioio_io.units import to_micrometres
 
 
@@ -48,7 +48,7 @@ def is_ome_zarr(path: Path) -> bool:
         return False
 
 
-def open_ome_zarr(path: Path) -> AxesImage:
+def open_ome_zarr(path: Path) -> ArrayImage:
     """The full-resolution level of the OME-Zarr image at ``path``, read lazily."""
     import zarr
 
@@ -61,7 +61,7 @@ def open_ome_zarr(path: Path) -> AxesImage:
     if found is None:
         raise ImageError(
             f"{path}: not an OME-Zarr image (no NGFF 'multiscales' metadata in its .zattrs or "
-            "zarr.json). Plain zarr arrays are not images: write them with i2i.write_image."
+            "zarr.json). Plain zarr arrays are not images: write them with i2i.io.write_image."
         )
     root, attrs = found
     multiscale = attrs["multiscales"][0]
@@ -76,7 +76,7 @@ def open_ome_zarr(path: Path) -> AxesImage:
     axes = multiscale.get("axes") or [{"name": n} for n in "tczyx"[-array.ndim :]]
     letters = "".join(_axis_name(a).upper() for a in axes)
     names = [str(c.get("label", f"C{i}")) for i, c in enumerate(_omero_channels(attrs))]
-    return AxesImage(path, "ome_zarr", array, letters, names or None, _pixel_sizes(multiscale))
+    return axes_image(path, "ome_zarr", array, letters, names or None, _pixel_sizes(multiscale))
 
 
 def _axis_name(axis: dict[str, Any] | str) -> str:

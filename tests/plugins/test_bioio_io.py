@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from i2i.cli import app
-from i2i.image import ImageError, PixelSizes, get_writer, open_image, write_image
+from i2i.image import ImageError, PixelSizes
+from i2i.io import get_writer, open_image, write_image
 from i2i.plugins import get_registries
 from i2i.testing import check_component
 from i2i_plugins.bioio_io.axes import standard_axes
@@ -388,6 +389,15 @@ def test_unsupported_format_suggests_the_bioio_plugin(tmp_path: Path) -> None:
     with pytest.raises(ImageError, match="pip install bioio-nd2") as error:
         open_image(path)
     assert "Installed readers: ome_tiff, ome_zarr, png, tiff, bioio" in str(error.value)
+    assert "i2i's 'bioio' reader then reads it" in str(error.value)
+    czi = tmp_path / "scan.czi"
+    czi.write_bytes(b"ZISRAWFILE")
+    with pytest.raises(ImageError, match="pip install bioio-czi"):
+        open_image(czi)
+    other = tmp_path / "scan.xyz"
+    other.write_bytes(b"?")
+    with pytest.raises(ImageError, match=r"pip install bioio-bioformats' \(needs Java\)"):
+        open_image(other)
 
 
 # -- CLI ----------------------------------------------------------------------------------------
@@ -447,7 +457,7 @@ def test_docs_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "io.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     monkeypatch.chdir(tmp_path)
     for block in blocks:
         exec(compile(block, "docs/io.md", "exec"), {})
