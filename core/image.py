@@ -87,7 +87,7 @@ class Image(ABC):
         """Physical pixel sizes (µm)."""
 
     @abstractmethod
-    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> np.ndarray[Any, Any]:
+    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> npt.NDArray[Any]:
         """Read a validated region as a (T, C, Z, Y, X) numpy array."""
 
     def close(self) -> None:  # noqa: B027  (optional hook; most readers hold nothing open)
@@ -140,7 +140,7 @@ class Image(ABC):
         z: Index = None,
         y: slice | None = None,
         x: slice | None = None,
-    ) -> np.ndarray[Any, Any]:
+    ) -> npt.NDArray[Any]:
         """Read a region as a (T, C, Z, Y, X) array; an integer keeps its axis (size 1).
 
         ``channel`` is a name, an index, a list of either, or a slice; ``None`` means all.
@@ -166,7 +166,7 @@ class Image(ABC):
                 "truncated or corrupt, or changed since it was opened."
             ) from exc
 
-    def read_plane(self, *, channel: int | str = 0, z: int = 0, t: int = 0) -> np.ndarray[Any, Any]:
+    def read_plane(self, *, channel: int | str = 0, z: int = 0, t: int = 0) -> npt.NDArray[Any]:
         """One (Y, X) plane."""
         return self.read(t=t, channel=channel, z=z)[0, 0, 0]
 
@@ -263,7 +263,7 @@ class ArrayImage(Image):
         pixel_sizes: PixelSizes | None = None,
         path: str | Path = "<array>",
         reader: str = "array",
-        materialize: Callable[[Any], np.ndarray[Any, Any]] = np.asarray,
+        materialize: Callable[[Any], npt.NDArray[Any]] = np.asarray,
         on_close: Callable[[], None] | None = None,
     ):
         self.path = Path(path)
@@ -306,7 +306,7 @@ class ArrayImage(Image):
             self._on_close()
             self._on_close = None
 
-    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> np.ndarray[Any, Any]:
+    def _read(self, t: slice, c: list[int], z: slice, y: slice, x: slice) -> npt.NDArray[Any]:
         channels = _as_slice(c)
         if channels is None:  # scattered channels: one read each
             return np.concatenate([self._read(t, [i], z, y, x) for i in c], axis=1)
@@ -319,7 +319,7 @@ class ArrayImage(Image):
         order = present + missing
         return np.ascontiguousarray(block.transpose([order.index(d) for d in DIMS]))
 
-    def restore_rank(self, result: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    def restore_rank(self, result: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """A (T, C, Z, Y, X) ``result`` with the leading dims of an array given without dims.
 
         The result keeps its own channels (a prediction has the model's): (Y, X) and (C, Y, X)
@@ -393,7 +393,7 @@ class Sink(Protocol):
 
     def write_region(
         self,
-        array: np.ndarray[Any, Any],
+        array: npt.NDArray[Any],
         *,
         t: int | slice = 0,
         z: int | slice = 0,
@@ -421,7 +421,7 @@ class ArraySink:
 
     def write_region(
         self,
-        array: np.ndarray[Any, Any],
+        array: npt.NDArray[Any],
         *,
         t: int | slice = 0,
         z: int | slice = 0,
@@ -496,7 +496,7 @@ class Writer(Protocol):
     def write(
         self,
         path: str | Path,
-        array: np.ndarray[Any, Any],
+        array: npt.NDArray[Any],
         *,
         channel_names: list[str] | None = None,
         pixel_sizes: PixelSizes | None = None,

@@ -44,7 +44,7 @@ def stack_images(
     if pixel_size_um is not None:
         pixels = PixelSizes(z=pixels.z, y=pixel_size_um, x=pixel_size_um)
     shape = (1, count, 1, height, width) if axis == "c" else (1, 1, count, height, width)
-    writer = get_writer(destination, **params)
+    writer = get_writer(destination, None, **params)
     with writer.open(
         Path(destination),
         shape=shape,

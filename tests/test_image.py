@@ -215,3 +215,13 @@ def test_installed_writers_are_writers_and_open_sinks(name: str, tmp_path: Path)
     with sink:
         sink.write_region(np.ones((1, 1, 1, 4, 4), np.uint8), t=0, z=0)
     assert path.exists()
+
+
+def test_the_image_module_imports_no_io() -> None:
+    """i2i.io builds on i2i.image; the reverse import would be a circle."""
+    import subprocess
+    import sys
+
+    code = "import sys, i2i.image; print('i2i.io' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
