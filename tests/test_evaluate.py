@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 
 import i2i
 from i2i.cli import app, main
-from i2i.evaluate import EvaluationError, Evaluator, compare, evaluate_folders
+from i2i.evaluate import (
+    EvaluationError,
+    Evaluator,
+    compare,
+    evaluate_folders,
+    write_ranking,
+    write_report,
+)
 from i2i.evaluate.folders import match
 
 SIZE = 24
@@ -109,7 +116,7 @@ def test_summaries_use_each_organelles_metric_set(folders):
 def test_report_has_tables_and_readable_figures(folders, tmp_path):
     predictions, targets, best_z = folders
     result = evaluate_folders(predictions, targets, best_z=best_z, panel_size=32)
-    report = result.write(tmp_path / "eval", sources={"predictions": str(predictions)})
+    report = write_report(result, tmp_path / "eval", sources={"predictions": str(predictions)})
     text = report.read_text()
     for heading in ("Metrics by organelle", "By z deviation", "By study", "Best, median and worst"):
         assert heading in text
@@ -140,7 +147,7 @@ def test_any_metric_subset_gives_a_report_with_every_organelle(
     assert result.metrics_for("Actin") == actin_metrics
     actin = result.summary().set_index("organelle").loc["Actin"]
     assert [m for m in metrics if not np.isnan(actin[m])] == actin_metrics
-    text = result.write(tmp_path / "eval").read_text()
+    text = write_report(result, tmp_path / "eval").read_text()
     assert "| Actin |" in text and "| Nucleus |" in text
     for name in ("distributions", "z_deviation", "panels_nucleus", "panels_actin"):
         assert f"figures/{name}.png" in text
@@ -171,11 +178,11 @@ def test_reports_with_masked_targets_and_rows_without_organelle(tmp_path):
     result = evaluator.result()
     assert list(result.per_image["organelle"].fillna("-")) == ["Nucleus", "Nucleus", "-"]
     assert result.metrics_for(None) == ["mae"]
-    text = result.write(tmp_path / "eval").read_text()
+    text = write_report(result, tmp_path / "eval").read_text()
     assert "panels_nucleus.png" in text and "panels_actin" not in text
     unnamed = Evaluator(["mae"], device="cpu", panel_size=8)
     unnamed.add(target, target, images=["a", "b", "c"], meta=[{"organelle": None}] * 3)
-    text = unnamed.result().write(tmp_path / "unnamed").read_text()
+    text = write_report(unnamed.result(), tmp_path / "unnamed").read_text()
     assert "| MAE ↓ | n |" in text and "figures/" not in text  # no organelle to draw by
 
 
@@ -225,7 +232,7 @@ def test_mismatched_shapes_and_unmatched_files_are_clear_errors(tmp_path, folder
 def test_compare_ranks_the_better_model_first(tmp_path, folders):
     predictions, targets, _ = folders
     worse, _ = lmc_folders(tmp_path, noise=400.0, seed=1)
-    evaluate_folders(predictions, targets, panel_size=0).write(tmp_path / "good_eval")
+    write_report(evaluate_folders(predictions, targets, panel_size=0), tmp_path / "good_eval")
     comparison = compare(
         [worse, tmp_path / "good_eval"], target_dir=targets, names=["noisy", "good"]
     )
@@ -233,7 +240,7 @@ def test_compare_ranks_the_better_model_first(tmp_path, folders):
     assert list(positions.index) == ["good", "noisy"]
     assert list(positions.columns[:3]) == ["Actin/ssim", "Actin/pcc", "Nucleus/mae"]
     assert positions.loc["good", "average position"] == 1.0 and positions.loc["noisy", "rank"] == 2
-    assert "| good | 1 |" in comparison.write(tmp_path / "cmp").read_text()
+    assert "| good | 1 |" in write_ranking(comparison, tmp_path / "cmp").read_text()
 
 
 def test_cli_evaluates_folders_and_compares(tmp_path, folders):

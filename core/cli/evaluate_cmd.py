@@ -62,7 +62,7 @@ def evaluate_command(
       i2i evaluate --compare eval_vqgan/ eval_unet/ -o comparison/
     """
     from i2i.evaluate import compare as compare_models
-    from i2i.evaluate import evaluate_folders
+    from i2i.evaluate import evaluate_folders, write_ranking, write_report
 
     options: dict[str, Any] = {
         "best_z": best_z,
@@ -79,7 +79,7 @@ def evaluate_command(
                 "--target, prediction folders): i2i evaluate --compare DIR_A DIR_B -o OUT."
             )
         comparison = compare_models(sources, target_dir=target, names=name, **options)
-        typer.echo(f"Ranking written to {comparison.write(out)}")
+        typer.echo(f"Ranking written to {write_ranking(comparison, out)}")
         return
     if pred is None or target is None or sources:
         raise EvaluateUsageError(
@@ -87,7 +87,7 @@ def evaluate_command(
             "OUT), or --compare with two or more folders."
         )
     result = evaluate_folders(pred, target, input_dir=inputs, **options)
-    report = result.write(out, sources={"predictions": str(pred), "targets": str(target)})
+    report = write_report(result, out, sources={"predictions": str(pred), "targets": str(target)})
     typer.echo(f"Scored {len(result.per_image)} image channel(s); report written to {report}")
 
 

@@ -7,58 +7,45 @@ its positions over every (organelle, metric) column, and the final rank orders m
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from i2i.evaluate.errors import EvaluationError
 from i2i.evaluate.folders import evaluate_folders
-from i2i.evaluate.report import markdown_table
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     import pandas as pd
 
     from i2i.evaluate.result import EvaluationResult
 
 
+class ScoringOptions(TypedDict, total=False):
+    """How prediction folders are scored: the options of :func:`i2i.evaluate.evaluate_folders`
+    (panels are not drawn for a ranking)."""
+
+    input_dir: str | Path | None
+    best_z: str | Path | pd.DataFrame | None
+    meta: str | Path | None
+    metrics: list[str] | None
+    metric_set: str | None
+    normalize: str
+    device: str
+
+
 @dataclass
 class Comparison:
-    """Mean metrics and positions of several models."""
+    """Mean metrics and positions of several models (written by
+    :func:`i2i.evaluate.report.write_ranking`)."""
 
     means: pd.DataFrame
     """Rows: models; columns: ``<organelle>/<metric>`` means."""
     positions: pd.DataFrame
     """Rows: models sorted by rank; columns: positions, ``average position``, ``rank``."""
     higher_is_better: dict[str, bool]
-
-    def write(self, out_dir: str | Path) -> Path:
-        """Write ``means.csv``, ``ranking.csv`` and ``ranking.md``; return the markdown path."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        self.means.to_csv(out / "means.csv", index_label="model")
-        self.positions.to_csv(out / "ranking.csv", index_label="model")
-        lines = ["# Model comparison", "", "## Positions (1 = best)", ""]
-        lines += [_table(self.positions, "{:.2f}"), "", "## Mean metrics", ""]
-        arrows = [
-            f"{c} {'↑' if self.higher_is_better[c.split('/')[-1]] else '↓'}" for c in self.means
-        ]
-        lines += [_table(self.means.set_axis(arrows, axis=1), "{:.4g}"), ""]
-        (out / "ranking.md").write_text("\n".join(lines))
-        return out / "ranking.md"
-
-
-def _table(frame: pd.DataFrame, number: str) -> str:
-    def cell(value: Any) -> str:
-        if isinstance(value, float) and math.isnan(value):
-            return "—"
-        if isinstance(value, float) and not value.is_integer():
-            return number.format(value)
-        return str(int(value)) if isinstance(value, float) else str(value)
-
-    rows = [[name, *map(cell, values)] for name, values in frame.astype(object).iterrows()]
-    return markdown_table(["model", *frame.columns], rows)
 
 
 def rank(results: dict[str, EvaluationResult]) -> Comparison:
@@ -93,7 +80,7 @@ def compare(
     *,
     target_dir: str | Path | None = None,
     names: Sequence[str] | None = None,
-    **evaluate_options: Any,
+    **evaluate_options: Unpack[ScoringOptions],
 ) -> Comparison:
     """Rank models given as evaluation folders (with ``per_image.csv``) or prediction folders.
 
@@ -116,7 +103,7 @@ def compare(
 
 
 def _load_or_evaluate(
-    source: Path, target_dir: str | Path | None, options: dict[str, Any]
+    source: Path, target_dir: str | Path | None, options: ScoringOptions
 ) -> EvaluationResult:
     if (source / "per_image.csv").is_file():
         return load_result(source / "per_image.csv", metric_set=options.get("metric_set"))

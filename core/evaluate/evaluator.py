@@ -2,22 +2,23 @@
 
 Example::
 
-    from i2i.evaluate import Evaluator
+    from i2i.evaluate import Evaluator, write_report
 
     evaluator = Evaluator()  # every registered metric, challenge normalisation
     for batch in loader:
         evaluator.add(model(batch["input"]), batch["target"], images=batch["meta"]["name"],
                       channels=["Nucleus"], inputs=batch["input"])
-    evaluator.result().write("runs/test_eval")
+    write_report(evaluator.result(), "runs/test_eval")
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
+from i2i.device import AUTO, resolve_device
 from i2i.evaluate.errors import EvaluationError
 from i2i.evaluate.metric_sets import collect_metric_sets
 from i2i.evaluate.panels import Panel, make_panel
@@ -28,7 +29,10 @@ if TYPE_CHECKING:
 
     from i2i.registry import Registries
 
-ArrayLike = Any  # numpy array or torch tensor
+ArrayLike: TypeAlias = "np.ndarray | torch.Tensor"
+
+Row: TypeAlias = dict[str, object]
+"""One row of the per-image table: ``image``, ``channel``, metric values, metadata."""
 
 METRIC_ORDER = ("mae", "mse", "ssim", "pcc", "euclidean", "cosine", "psnr")
 """Column order of the per-image table; other registered metrics follow by name."""
@@ -44,7 +48,8 @@ class Evaluator:
 
     :param metrics: metric component names (default: every registered metric).
     :param normalize: ``"challenge"`` (p2/p99.8 percentile normalisation first) or ``"none"``.
-    :param device: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``, ``"cuda:1"``...
+    :param device: ``"auto"`` (CUDA when available, else the CPU), ``"cpu"``, ``"cuda"``,
+        ``"cuda:1"``... (see :func:`scoring_device`)
     :param panel_size: longest side of the stored display panels; 0 stores none.
     :param metric_set: summarise every channel with this named set instead of its organelle's.
     """
@@ -54,13 +59,11 @@ class Evaluator:
         metrics: Sequence[str] | None = None,
         *,
         normalize: str = "challenge",
-        device: str = "auto",
+        device: str = AUTO,
         panel_size: int = 256,
         metric_set: str | None = None,
         registries: Registries | None = None,
     ):
-        import torch
-
         from i2i.plugins import get_registries
 
         registry = (registries or get_registries()).metrics
@@ -77,13 +80,11 @@ class Evaluator:
             )
         self.metrics = [registry.create({"name": n, "normalize": normalize}) for n in names]
         self.normalize = normalize
-        self.device = torch.device(
-            ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
-        )
+        self.device = scoring_device(device)
         self.panel_size = panel_size
         self.metric_sets = collect_metric_sets()
         self.metric_set = metric_set
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[Row] = []
         self._panels: dict[int, Panel] = {}
 
     def add(
@@ -93,10 +94,10 @@ class Evaluator:
         *,
         images: Sequence[str],
         channels: Sequence[str] | None = None,
-        meta: Sequence[Mapping[str, Any]] | None = None,
+        meta: Sequence[Mapping[str, object]] | None = None,
         inputs: ArrayLike | None = None,
         mask: ArrayLike | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Row]:
         """Score a batch and return its rows.
 
         :param prediction: (B, C, H, W) array or tensor.
@@ -114,13 +115,13 @@ class Evaluator:
         names = list(channels) if channels is not None else [f"C{c}" for c in range(n_channels)]
         values = {m.name: m(pred, targ).cpu().numpy() for m in self.metrics}  # name → (B, C)
         present = np.ones((batch, n_channels), bool) if mask is None else _numpy(mask) > 0
-        rows = []
+        rows: list[Row] = []
         for b in range(batch):
             extra = dict(meta[b]) if meta is not None else {}
             for c in range(n_channels):
                 if not present[b, c]:
                     continue
-                row = {"image": images[b], "channel": names[c]}
+                row: Row = {"image": images[b], "channel": names[c]}
                 row |= {name: float(v[b, c]) for name, v in values.items()}
                 row |= {"organelle": names[c]} | extra
                 self._store_panel(len(self._rows), pred[b, c], targ[b, c], inputs, b)
@@ -154,7 +155,9 @@ class Evaluator:
             values = values.copy()
         return torch.from_numpy(values).to(self.device)
 
-    def _check(self, pred: torch.Tensor, targ: torch.Tensor, images: Sequence[str]) -> tuple:
+    def _check(
+        self, pred: torch.Tensor, targ: torch.Tensor, images: Sequence[str]
+    ) -> tuple[int, int]:
         if pred.dim() != 4 or pred.shape != targ.shape:
             raise EvaluationError(
                 f"{', '.join(map(str, images[:3]))}: prediction {tuple(pred.shape)} and target "
@@ -179,13 +182,32 @@ class Evaluator:
         )
 
 
+def scoring_device(device: str = AUTO) -> torch.device:
+    """The device metrics are computed on: :func:`i2i.device.resolve_device`'s, but the CPU
+    where that is Apple MPS under ``"auto"``. The metrics compute in float64, which MPS does
+    not have; naming ``"mps"`` is therefore an error."""
+    import torch
+
+    chosen = resolve_device(device)
+    if chosen.type != "mps":
+        return chosen
+    if device == AUTO:
+        return torch.device("cpu")
+    raise EvaluationError(
+        f"--device {device!r}: the metrics compute in float64, which Apple MPS does not "
+        "support. Use auto (CUDA when available, else the CPU) or cpu."
+    )
+
+
 def _numpy(array: ArrayLike) -> np.ndarray:
-    if hasattr(array, "detach"):
+    import torch
+
+    if isinstance(array, torch.Tensor):
         return array.detach().cpu().numpy()
     return np.asarray(array)
 
 
-def _columns(rows: list[dict[str, Any]], metric_names: list[str]) -> list[str]:
+def _columns(rows: list[Row], metric_names: list[str]) -> list[str]:
     """``image, channel``, the metrics, then every metadata column in order of appearance."""
     columns = ["image", "channel", *metric_names]
     for row in rows:

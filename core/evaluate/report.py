@@ -1,6 +1,8 @@
-"""The evaluation folder: CSV tables, PNG figures and a ``report.md`` that links them.
+"""Writing evaluations down: the report of one result, the ranking of several models.
 
-Layout of ``out_dir``::
+:func:`write_report` fills an evaluation folder with CSV tables, PNG figures and a
+``report.md`` that links them; :func:`write_ranking` writes a model comparison. Layout of an
+evaluation folder::
 
     per_image.csv                 one row per image and target channel
     summary_by_organelle.csv      mean, sd, n per organelle (and _by_modality, _by_study, ...)
@@ -8,6 +10,8 @@ Layout of ``out_dir``::
     figures/distributions.png     per-organelle distributions of each metric
     figures/z_deviation.png       metrics against |z - best_z| (with a best-z table)
     figures/panels_<organelle>.png  best, median and worst images
+
+and of a ranking folder: ``means.csv``, ``ranking.csv`` and ``ranking.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from i2i.evaluate import figures
 if TYPE_CHECKING:
     import pandas as pd
 
+    from i2i.evaluate.compare import Comparison
     from i2i.evaluate.result import EvaluationResult
 
 
@@ -61,12 +66,15 @@ def _slug(name: str) -> str:
 
 def write_report(
     result: EvaluationResult,
-    out_dir: Path,
+    out_dir: str | Path,
     *,
     title: str = "i2i evaluation",
     sources: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write tables, figures and ``report.md`` into ``out_dir``; return the report's path."""
+    """Write ``per_image.csv``, ``summary*.csv``, figures and ``report.md`` into ``out_dir``
+    (created when missing); return the report's path. ``sources`` are listed at the top
+    (e.g. ``{"predictions": "preds/"}``)."""
+    out_dir = Path(out_dir)
     figure_dir = out_dir / "figures"
     figure_dir.mkdir(parents=True, exist_ok=True)
     result.per_image.to_csv(out_dir / "per_image.csv", index=False)
@@ -128,3 +136,33 @@ def _normalization_text(normalize: str) -> str:
     if normalize == "challenge":
         return "Light My Cells challenge (each image to (x − p2) / (p99.8 − p2), not clipped)"
     return "none (values scored as given)"
+
+
+def write_ranking(comparison: Comparison, out_dir: str | Path) -> Path:
+    """Write ``means.csv``, ``ranking.csv`` and ``ranking.md``; return the markdown path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    comparison.means.to_csv(out / "means.csv", index_label="model")
+    comparison.positions.to_csv(out / "ranking.csv", index_label="model")
+    lines = ["# Model comparison", "", "## Positions (1 = best)", ""]
+    lines += [_frame_table(comparison.positions, "{:.2f}"), "", "## Mean metrics", ""]
+    directions = comparison.higher_is_better
+    arrows = [f"{c} {'↑' if directions[c.split('/')[-1]] else '↓'}" for c in comparison.means]
+    lines += [_frame_table(comparison.means.set_axis(arrows, axis=1), "{:.4g}"), ""]
+    (out / "ranking.md").write_text("\n".join(lines))
+    return out / "ranking.md"
+
+
+def _frame_table(frame: pd.DataFrame, number: str) -> str:
+    """``frame`` as a markdown table, its index as the ``model`` column; whole numbers shown
+    as integers, NaN as —, other numbers with the ``number`` format."""
+
+    def cell(value: object) -> str:
+        if isinstance(value, float) and math.isnan(value):
+            return "—"
+        if isinstance(value, float) and not value.is_integer():
+            return number.format(value)
+        return str(int(value)) if isinstance(value, float) else str(value)
+
+    rows = [[name, *map(cell, values)] for name, values in frame.astype(object).iterrows()]
+    return markdown_table(["model", *frame.columns], rows)

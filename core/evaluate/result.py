@@ -1,10 +1,13 @@
-"""The outcome of an evaluation: the per-image table, its summaries and the written report."""
+"""The outcome of an evaluation: a record of the per-image table and what summarises it.
+
+The record does no writing: :func:`i2i.evaluate.report.write_report` turns it into a report.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from i2i.evaluate.aggregate import add_z_deviation, grouped_means, read_best_z
 from i2i.evaluate.metric_sets import metrics_for, resolve_metric_set, summarising
@@ -52,13 +55,3 @@ class EvaluationResult:
         """The grouping columns this table has values for."""
         table = self.per_image
         return [g for g in GROUPINGS if g in table.columns and table[g].notna().any()]
-
-    def write(self, out_dir: str | Path, **report_options: Any) -> Path:
-        """Write ``per_image.csv``, ``summary*.csv``, ``report.md`` and figures; return the report.
-
-        ``report_options`` are passed to :func:`i2i.evaluate.report.write_report` (``title``,
-        ``sources``).
-        """
-        from i2i.evaluate.report import write_report
-
-        return write_report(self, Path(out_dir), **report_options)
