@@ -9,47 +9,19 @@ Table 1 are published through the ``i2i_metric_sets`` hook.
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
 import i2i
 from i2i.registry import Registries
+from i2i_plugins.lmc_metrics.metric_sets import CHALLENGE_METRICS, METRIC_SETS
+from i2i_plugins.lmc_metrics.params import MetricParams, PSNRParams
 
-CHALLENGE_METRICS = ["mae", "ssim", "pcc", "euclidean", "cosine"]
-"""The five metrics the challenge ranked nucleus and mitochondria predictions by."""
-
-METRIC_SETS: dict[str, list[str]] = {
-    "nucleus": CHALLENGE_METRICS,
-    "mitochondria": CHALLENGE_METRICS,
-    "actin": ["ssim", "pcc"],
-    "tubulin": ["ssim", "pcc"],
-    "cell_painting": ["mse", "ssim", "mae", "pcc", "euclidean", "cosine"],
-}
-"""Metric sets by organelle (the challenge) and for Cell Painting (Le & Lundberg, Table 1)."""
-
-Normalization = Literal["challenge", "none"]
-
-
-class MetricParams(i2i.Params):
-    normalize: Normalization = Field(
-        "challenge",
-        description=(
-            "'challenge': scale prediction and target to (x - p2) / (p99.8 - p2) first, as the "
-            "Light My Cells evaluation did; 'none': score the values as given."
-        ),
-    )
-
-
-class PSNRParams(MetricParams):
-    data_range: Literal["target", "both"] = Field(
-        "target",
-        description=(
-            "Peak value of the PSNR: the (normalised) target's max - min, or the larger of the "
-            "two images' ranges (as SSIM uses)."
-        ),
-    )
-
+__all__ = [
+    "CHALLENGE_METRICS",
+    "METRIC_SETS",
+    "MetricParams",
+    "PSNRParams",
+    "i2i_metric_sets",
+    "i2i_register",
+]
 
 _DESCRIPTIONS = {
     "mae": "Mean absolute error per image and channel (lower is better).",

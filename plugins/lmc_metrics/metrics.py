@@ -14,9 +14,9 @@ from collections.abc import Callable
 import torch
 
 from i2i.errors import I2IError
-from i2i_plugins.lmc_metrics import MetricParams, PSNRParams
 from i2i_plugins.lmc_metrics.correlation import cosine as _cosine
 from i2i_plugins.lmc_metrics.correlation import pcc as _pcc
+from i2i_plugins.lmc_metrics.params import MetricParams, PSNRParams
 from i2i_plugins.lmc_metrics.percentile import normalize_cached
 from i2i_plugins.lmc_metrics.pixel_errors import euclidean as _euclidean
 from i2i_plugins.lmc_metrics.pixel_errors import mae as _mae

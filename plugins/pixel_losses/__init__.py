@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
 import i2i
 from i2i.registry import Registries
+from i2i_plugins.pixel_losses.params import PixelLossParams, SmoothL1Params
 
-
-class PixelLossParams(i2i.Params):
-    weight: float = Field(1.0, ge=0, description="Multiplier of this loss in the total.")
-    reduction: Literal["mean", "sum"] = Field(
-        "mean", description="Average over valid pixels, or sum them."
-    )
-
-
-class SmoothL1Params(PixelLossParams):
-    beta: float = Field(1.0, gt=0, description="Where the loss turns from quadratic to linear.")
+__all__ = ["PixelLossParams", "SmoothL1Params", "i2i_register"]
 
 
 @i2i.hookimpl

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from i2i_plugins.pixel_losses import PixelLossParams, SmoothL1Params
+from i2i_plugins.pixel_losses.params import PixelLossParams, SmoothL1Params
 
 
 class _PixelLoss(nn.Module, ABC):

@@ -7,32 +7,11 @@ the generator, so pair it with ``timm_decoder``.
 
 from __future__ import annotations
 
-from pydantic import Field
-
 import i2i
 from i2i.registry import Registries
+from i2i_plugins.timm_backbones.params import TimmDecoderParams, TimmEncoderParams
 
-
-class TimmEncoderParams(i2i.Params):
-    model_name: str = Field(
-        "resnet18", min_length=1, description="A timm model name (timm.list_models())."
-    )
-    pretrained: bool = Field(
-        False,
-        description=(
-            "Start from timm's pretrained weights (downloaded by timm; the first convolution "
-            "is adapted to the input channels)."
-        ),
-    )
-    out_indices: list[int] | None = Field(
-        None, description="Which feature levels to return; null: all of them."
-    )
-
-
-class TimmDecoderParams(i2i.Params):
-    head_channels: int = Field(
-        32, ge=1, description="Channels of the full-resolution head after the last upsampling."
-    )
+__all__ = ["TimmDecoderParams", "TimmEncoderParams", "i2i_register"]
 
 
 @i2i.hookimpl

@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from i2i.errors import I2IError
-from i2i_plugins.timm_backbones import TimmDecoderParams
+from i2i_plugins.timm_backbones.params import TimmDecoderParams
 
 
 def _two_convs(in_channels: int, out_channels: int) -> nn.Sequential:

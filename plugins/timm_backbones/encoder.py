@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from i2i.errors import I2IError
-from i2i_plugins.timm_backbones import TimmEncoderParams
+from i2i_plugins.timm_backbones.params import TimmEncoderParams
 
 
 class TimmEncoder(nn.Module):

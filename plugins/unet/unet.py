@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from i2i_plugins.unet import UNetParams
+from i2i_plugins.unet.params import UNetParams
 
 
 def _norm(params: UNetParams, channels: int) -> nn.Module:
