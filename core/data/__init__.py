@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from i2i.data.balance import balance_weights
+from i2i.data.build import build_layout
 from i2i.data.errors import DataError
 from i2i.data.layout import Layout
-from i2i.data.loaders import DataLoaders, build_dataloaders, build_layout, collate_samples
+from i2i.data.loaders import DataLoaders, build_dataloaders, collate_samples
 from i2i.data.params import DatasetParams, TilingParams
 from i2i.data.records import FieldRecord, InputPlane, PlaneRef
 from i2i.data.selection import SampleRef, select_planes

@@ -13,7 +13,7 @@ few large fields).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,9 +28,7 @@ from i2i.data.records import FieldRecord
 from i2i.data.regions import Band
 from i2i.data.selection import SampleRef, check_channel_counts, input_sources, select_planes
 from i2i.data.tiling import Tile, keep_tiles, tile_grid
-
-Sample = dict[str, Any]
-Transform = Callable[[Sample, np.random.Generator], Sample]
+from i2i.data.transforms import Sample, Transform
 
 
 class FieldDataset(Dataset[Sample]):

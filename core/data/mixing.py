@@ -3,53 +3,36 @@
 A recipe's ``data.mix`` lists datasets, each with a ``fraction``: the expected share of every
 epoch's training samples drawn from it. The training set becomes the concatenation of the
 recipe's own training samples and each mixed dataset's training samples — the fields its own
-``split`` puts in training, never its validation or test fields — and :class:`MixedSampler`
-draws each epoch from it with replacement, with weights that give every dataset its share
-(and, inside a dataset, its ``balance`` weights). An epoch is as long as it takes to show the
-recipe's own samples about once: ``len(own samples) / (1 - sum of fractions)`` draws.
+``split`` puts in training, never its validation or test fields — and
+:class:`i2i.data.sampling.MixedSampler` draws each epoch from it with replacement, with weights
+that give every dataset its share (and, inside a dataset, its ``balance`` weights). An epoch is
+as long as it takes to show the recipe's own samples about once: ``len(own samples) / (1 - sum
+of fractions)`` draws, which depend on (seed, epoch) only.
 
-The draws of an epoch depend on (seed, epoch) only, as augmentation depends on (seed, epoch,
-index) only, so a resumed run sees exactly the batches of an uninterrupted one. A recipe that
-balances its dataset without mixing others in draws the same way from its dataset alone
-(:func:`balanced_sampler`). A mixed dataset's target names are mapped onto the recipe's
-(``targets: {AGP: Actin}``); a recipe target it does not provide is masked out of the loss, as
-for any field that lacks it. Validation and test use the recipe's own dataset only.
+A mixed dataset's target names are mapped onto the recipe's (``targets: {AGP: Actin}``); a
+recipe target it does not provide is masked out of the loss, as for any field that lacks it.
+Validation and test use the recipe's own dataset only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from torch.utils.data import ConcatDataset, Sampler
+from torch.utils.data import ConcatDataset
 
+from i2i.data.build import build_layout, build_transforms, holdout_band, resolve_split
 from i2i.data.dataset import FieldDataset
 from i2i.data.errors import DataError
-from i2i.data.loaders import (
-    build_layout,
-    build_transforms,
-    holdout_band,
-    resolve_split,
-    sample_weights,
-    setting,
-)
 from i2i.data.records import FieldRecord
+from i2i.data.sampling import MixedSampler, TrainingSource, sample_weights
+from i2i.data.transforms import Sample, Transform
+from i2i.recipe.sections import MixSource
 
 
-@dataclass
-class TrainingSource:
-    """One dataset of a mixed training set and its expected share of every epoch."""
-
-    dataset: FieldDataset
-    share: float
-    weights: Sequence[float] | None = None
-    """Relative weights of its samples (its balance); ``None`` draws them uniformly."""
-
-
-class MixedDataset(ConcatDataset[dict[str, Any]]):
+class MixedDataset(ConcatDataset[Sample]):
     """The training samples of several datasets, one after the other."""
 
     def set_epoch(self, epoch: int) -> None:
@@ -58,56 +41,17 @@ class MixedDataset(ConcatDataset[dict[str, Any]]):
             dataset.set_epoch(epoch)  # type: ignore[attr-defined]
 
 
-class MixedSampler(Sampler[int]):
-    """Indices into a :class:`MixedDataset` (or the one dataset of a single source): each
-    epoch, weighted draws with replacement that depend on (seed, epoch) only.
-
-    The first source is the recipe's own dataset: the epoch has ``len(its samples) / its
-    share`` draws. Call :meth:`set_epoch` before each epoch (the training loop does).
-    """
-
-    def __init__(self, sources: Sequence[TrainingSource], seed: int):
-        shares = [source.share * _normalised(source) for source in sources]
-        self.probabilities = np.concatenate(shares)  # (total samples,), sums to 1
-        own = sources[0]
-        self.num_samples = max(1, round(len(own.dataset) / own.share))
-        self.seed = seed
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return self.num_samples
-
-    def __iter__(self) -> Iterator[int]:
-        rng = np.random.default_rng([self.seed, self.epoch])
-        drawn = rng.choice(len(self.probabilities), self.num_samples, p=self.probabilities)
-        return iter(drawn.tolist())
-
-
-def balanced_sampler(dataset: FieldDataset, weights: Sequence[float], seed: int) -> MixedSampler:
-    """Draws of ``dataset`` alone by its ``balance`` ``weights``: ``len(dataset)`` per epoch."""
-    return MixedSampler([TrainingSource(dataset, 1.0, weights)], seed)
-
-
-def _normalised(source: TrainingSource) -> np.ndarray:
-    """The sample probabilities inside one source (they sum to 1)."""
-    count = len(source.dataset)
-    weights = np.ones(count) if source.weights is None else np.asarray(source.weights, float)
-    return weights / weights.sum()
-
-
 def mixed_training_set(
     own: FieldDataset,
     own_weights: Sequence[float] | None,
-    mix: Sequence[Any],
+    mix: Sequence[MixSource],
     *,
     seed: int,
-    transforms: Sequence[Any],
+    transforms: Sequence[Transform],
     split_path: Path | None,
 ) -> tuple[MixedDataset, MixedSampler]:
-    """The recipe's training set ``own`` mixed with the datasets of ``data.mix`` (``mix``).
+    """The recipe's training set ``own`` mixed with the datasets of ``data.mix`` (``mix``,
+    whose fractions the data section checked to add up to less than 1).
 
     ``transforms``: the recipe's training transforms; ``split_path``: the recipe's split file,
     beside which the mixed datasets' splits are saved.
@@ -123,39 +67,32 @@ def mixed_training_set(
         )
         for number, spec in enumerate(mix)
     ]
-    own_share = 1 - sum(source.share for source in mixed)
-    if own_share <= 0:
-        raise DataError(
-            f"the fractions of data.mix add up to {1 - own_share:g}; their sum must be below 1 "
-            "so that the recipe's own dataset keeps a share of the training samples."
-        )
+    own_share = 1 - sum(source.share for source in mixed)  # above 0: checked by DataSection
     sources = [TrainingSource(own, own_share, own_weights), *mixed]
     dataset = MixedDataset([source.dataset for source in sources])
     return dataset, MixedSampler(sources, seed)
 
 
 def mixed_source(
-    spec: Any,
+    spec: MixSource,
     where: str,
     own: FieldDataset,
     *,
     seed: int,
-    transforms: Sequence[Any],
+    transforms: Sequence[Transform],
     split_path: Path | None,
 ) -> TrainingSource:
     """The training part of one ``data.mix`` entry (``where`` names it in errors)."""
-    layout = build_layout(setting(spec, "dataset"))
+    layout = build_layout(spec.dataset)
     records = layout.index()
-    split = setting(spec, "split") or {}
-    training = set(resolve_split(records, split, split_path)["train"])
-    mapping = target_mapping(setting(spec, "targets"), layout.target_names, own.target_names, where)
+    training = set(resolve_split(records, spec.split, split_path)["train"])
+    mapping = target_mapping(spec.targets, layout.target_names, own.target_names, where)
     fields = renamed_targets([r for r in records if r.field_id in training], mapping)
     if not fields:
         raise DataError(
             f"{where}: no training field of the mixed dataset has one of the targets "
             f"{sorted(mapping)}. Check {where}.dataset and {where}.split."
         )
-    source_transforms = setting(spec, "transforms")
     params = layout.params
     dataset = FieldDataset(
         fields,
@@ -163,14 +100,13 @@ def mixed_source(
         z=params.z,
         tiles=params.tiles,
         resample_to_um=params.resample_to_um,
-        transforms=transforms if source_transforms is None else build_transforms(source_transforms),
+        transforms=transforms if spec.transforms is None else build_transforms(spec.transforms),
         reader=layout.reader,
         seed=seed,
-        band=holdout_band(setting(split, "holdout"), inside=False),
+        band=holdout_band(spec.split.holdout, inside=False),
     )
     check_input_channels(dataset, own, where)
-    fraction = float(setting(spec, "fraction"))
-    return TrainingSource(dataset, fraction, sample_weights(dataset, params.balance))
+    return TrainingSource(dataset, spec.fraction, sample_weights(dataset, params.balance))
 
 
 def target_mapping(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from i2i.recipe.api import (
     ResolvedRecipe,
+    data_section,
     load_recipe,
     recipe_from_dict,
     resolve_recipe,
@@ -28,6 +29,7 @@ __all__ = [
     "RecipeError",
     "ResolvedRecipe",
     "bundled_recipes",
+    "data_section",
     "find_recipe",
     "load_recipe",
     "recipe_from_dict",

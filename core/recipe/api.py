@@ -12,7 +12,8 @@ from i2i.recipe.interpolate import interpolate
 from i2i.recipe.loader import Document, display_name, find_recipe, read_with_bases
 from i2i.recipe.overrides import apply_overrides
 from i2i.recipe.schema import RecipeBase, recipe_model
-from i2i.recipe.validation import validate_document
+from i2i.recipe.sections import DataSection
+from i2i.recipe.validation import validate_data_section, validate_document
 from i2i.registry import Registries
 
 
@@ -97,3 +98,13 @@ def recipe_from_dict(
     """Validate an already resolved recipe (e.g. one saved in a run folder or weights file)."""
     model = recipe_model(_registries(registries))
     return validate_document(Document(dict(data)), model, source)
+
+
+def data_section(
+    data: Mapping[str, object],
+    registries: Registries | None = None,
+    source: str = "<data section>",
+) -> DataSection:
+    """A recipe's ``data`` section given as a plain dict, validated into its type with every
+    default a recipe has (``build_dataloaders`` calls it for a dict)."""
+    return validate_data_section(data, recipe_model(_registries(registries)), source)

@@ -9,13 +9,13 @@ first-party one and appears, with its parameters, in the JSON Schema that editor
 from __future__ import annotations
 
 from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, Union
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
+    Discriminator,
     Field,
     PrivateAttr,
     WithJsonSchema,
@@ -26,18 +26,21 @@ from pydantic_core import PydanticCustomError
 
 from i2i.recipe.errors import suggestion
 from i2i.recipe.sections import (
-    MixSourceBase,
+    ComponentSpec,
+    DataSection,
+    EvaluateSection,
+    MixSource,
+    ModelSection,
     PredictConfig,
     Section,
-    SplitConfig,
     TrainConfig,
-    check_mix_fractions,
     field_error,
 )
 from i2i.recipe.walk import KIND_ATTRIBUTE
 from i2i.registry import Component, Registries, Registry, singular
 
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_SectionT = TypeVar("_SectionT", bound=Section)
 
 
 class RecipeBase(Section):
@@ -51,12 +54,15 @@ class RecipeBase(Section):
     description: str = Field("", description="What the recipe trains, in one or two sentences.")
 
     if TYPE_CHECKING:  # the sections, added per environment by recipe_model()
-        data: Any
-        model: Any
-        losses: list[Any]
+        data: DataSection | None
+        model: ModelSection
+        losses: list[ComponentSpec]
         train: TrainConfig
-        evaluate: Any
-        predict: Any
+        evaluate: EvaluateSection
+        predict: PredictConfig
+
+    data_section_model: ClassVar[type[DataSection]]
+    """The data section of this environment (validates a data section given on its own)."""
 
     metric_names: ClassVar[tuple[str, ...]] = ()
     """The metrics registered when this model was built (for ``train.best_metric``)."""
@@ -108,9 +114,9 @@ def component_spec(component: Component) -> type[BaseModel]:
     name: dict[str, Any] = {
         "name": (Literal[component.name], Field(description=f"Which {kind}: {component.name}."))
     }
-    spec = create_model(
+    spec: type[BaseModel] = create_model(
         f"{kind.title()}_{component.name.replace('.', '_')}",
-        __base__=component.params,
+        __base__=(component.params, ComponentSpec),
         __doc__=f"{component.description} (a {kind} from {component.provider})",
         **name,
     )
@@ -123,7 +129,7 @@ def slot(registry: Registry) -> Any:
     specs = tuple(component_spec(c) for c in registry)
     if not specs:
         return _empty_slot(registry.kind)
-    return Annotated[Union[specs], Field(discriminator="name")]  # noqa: UP007
+    return Annotated[Union[specs], Discriminator("name")]  # noqa: UP007
 
 
 def _empty_slot(kind: str) -> Any:
@@ -142,128 +148,55 @@ def _empty_slot(kind: str) -> Any:
     ]
 
 
-class _ModelSectionBase(Section):
-    in_channels: int = Field(ge=1, description="Input channels (e.g. 1: bright field).")
-    out_channels: int = Field(ge=1, description="Channels predicted (e.g. 1: one organelle).")
-
-    @model_validator(mode="after")
-    def _quantizer_has_encoder(self) -> _ModelSectionBase:
-        if getattr(self, "quantizer", None) is not None and getattr(self, "encoder", None) is None:
-            raise field_error(
-                "quantizer",
-                "a quantizer needs an encoder to quantize; add model.encoder or remove "
-                "model.quantizer",
-            )
-        return self
-
-
-def _section(name: str, base: type[Section], doc: str, fields: dict[str, Any]) -> Any:
+def _section(name: str, base: type[_SectionT], doc: str, fields: dict[str, Any]) -> type[_SectionT]:
     return create_model(name, __base__=base, __doc__=doc, **fields)
 
 
-def _model_section(registries: Registries) -> Any:
+def _narrowed(base: type[_SectionT], name: str, slots: dict[str, object]) -> type[_SectionT]:
+    """``base`` with its component ``slots`` narrowed to the installed components; every slot
+    keeps the default, description and validators ``base`` declares for it."""
     fields: dict[str, Any] = {
-        "encoder": (
-            slot(registries.encoders) | None,
-            Field(None, description="Encoder component; null when the generator takes the image."),
-        ),
-        "quantizer": (
-            slot(registries.quantizers) | None,
-            Field(None, description="Quantizer component (vector quantization); null: none."),
-        ),
-        "generator": (
-            slot(registries.generators),
-            Field(description="Generator component: latent (or image) to the output image."),
-        ),
-        "discriminator": (
-            slot(registries.discriminators) | None,
-            Field(None, description="Discriminator component for GAN losses; null: none."),
-        ),
+        key: (annotation, base.model_fields[key]) for key, annotation in slots.items()
     }
-    doc = "The translator generator(quantizer(encoder(x))) and its optional critic."
-    return _section("ModelSection", _ModelSectionBase, doc, fields)
+    return create_model(name, __base__=base, __doc__=base.__doc__, **fields)
 
 
-def _data_section(registries: Registries) -> Any:
+def _model_section(registries: Registries) -> type[ModelSection]:
+    slots: dict[str, object] = {
+        "encoder": slot(registries.encoders) | None,
+        "quantizer": slot(registries.quantizers) | None,
+        "generator": slot(registries.generators),
+        "discriminator": slot(registries.discriminators) | None,
+    }
+    return _narrowed(ModelSection, "ModelSection", slots)
+
+
+def _data_section(registries: Registries) -> type[DataSection]:
     transforms: Any = list[slot(registries.transforms)]  # type: ignore[misc]
-    mix: Any = list[_mix_source_section(registries)]  # type: ignore[misc]
-    fields: dict[str, Any] = {
-        "dataset": (slot(registries.datasets), Field(description="Dataset component.")),
-        "reader": (
-            slot(registries.readers) | None,
-            Field(None, description="Reader component; null picks one by file type."),
-        ),
-        "transforms": (
-            transforms,
-            Field(default_factory=list, description="Transform components, applied in order."),
-        ),
-        "val_transforms": (
-            transforms | None,
-            Field(None, description="Transforms of validation; null: the deterministic ones."),
-        ),
-        "split": (SplitConfig, Field(default_factory=dict, description="Data split.")),
-        "batch_size": (int, Field(8, ge=1, description="Samples per batch (per process).")),
-        "num_workers": (int, Field(2, ge=0, description="Data-loading worker processes.")),
-        "repeat": (
-            int,
-            Field(
-                1,
-                ge=1,
-                description=(
-                    "Times each training sample is drawn per epoch, each draw augmented "
-                    "differently (random crops of a few large fields)."
-                ),
-            ),
-        ),
-        "mix": (
-            Annotated[mix, AfterValidator(check_mix_fractions)],
-            Field(
-                default_factory=list,
-                description=(
-                    "Other datasets mixed into training, each with its share of the samples "
-                    "(e.g. the pre-training data of a fine-tuning); validation uses the recipe's "
-                    "dataset only."
-                ),
-            ),
-        ),
+    slots: dict[str, object] = {
+        "dataset": slot(registries.datasets),
+        "reader": slot(registries.readers) | None,
+        "transforms": transforms,
+        "val_transforms": transforms | None,
+        "mix": list[_mix_source_section(registries)],  # type: ignore[misc]
     }
-    doc = "Where the images come from and how they are augmented and batched."
-    return _section("DataSection", Section, doc, fields)
+    return _narrowed(DataSection, "DataSection", slots)
 
 
-def _mix_source_section(registries: Registries) -> Any:
-    fields: dict[str, Any] = {
-        "dataset": (
-            slot(registries.datasets),
-            Field(description="Dataset component (its own root, inputs, targets, z, tiles...)."),
-        ),
-        "transforms": (
-            list[slot(registries.transforms)] | None,  # type: ignore[misc]
-            Field(None, description="Training transforms of this dataset; null: data.transforms."),
-        ),
+def _mix_source_section(registries: Registries) -> type[MixSource]:
+    slots: dict[str, object] = {
+        "dataset": slot(registries.datasets),
+        "transforms": list[slot(registries.transforms)] | None,  # type: ignore[misc]
     }
-    return _section("MixSource", MixSourceBase, MixSourceBase.__doc__ or "", fields)
+    return _narrowed(MixSource, "MixSource", slots)
 
 
-def _evaluate_section(registries: Registries) -> Any:
-    fields: dict[str, Any] = {
-        "metrics": (
-            list[slot(registries.metrics)],  # type: ignore[misc]
-            Field(
-                default_factory=list, description="Metric components; empty: every one installed."
-            ),
-        ),
-        "metric_set": (
-            str | None,
-            Field(None, description="Summarise every channel with this named metric set."),
-        ),
-        "panel_size": (int, Field(256, ge=0, description="Side of saved image panels; 0: none.")),
-    }
-    doc = "Metrics of validation and of the test split."
-    return _section("EvaluateSection", Section, doc, fields)
+def _evaluate_section(registries: Registries) -> type[EvaluateSection]:
+    slots: dict[str, object] = {"metrics": list[slot(registries.metrics)]}  # type: ignore[misc]
+    return _narrowed(EvaluateSection, "EvaluateSection", slots)
 
 
-def _predict_section(registries: Registries) -> Any:
+def _predict_section(registries: Registries) -> type[PredictConfig]:
     fields: dict[str, Any] = {
         "writer": (
             slot(registries.writers) | None,
@@ -275,9 +208,10 @@ def _predict_section(registries: Registries) -> Any:
 
 def build_recipe_model(registries: Registries) -> type[RecipeBase]:
     """The recipe model of an environment: every slot allows exactly its registered components."""
+    data = _data_section(registries)
     fields: dict[str, Any] = {
         "data": (
-            _data_section(registries) | None,
+            data | None,
             Field(None, description="Training data; null for a recipe that only predicts."),
         ),
         "model": (_model_section(registries), Field(description="The networks.")),
@@ -298,6 +232,7 @@ def build_recipe_model(registries: Registries) -> type[RecipeBase]:
     doc = "An i2i recipe: data, model, losses, training, evaluation and prediction."
     model: type[RecipeBase] = _section("Recipe", RecipeBase, doc, fields)
     model.metric_names = tuple(registries.metrics.names())
+    model.data_section_model = data
     return model
 
 

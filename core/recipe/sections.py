@@ -1,17 +1,19 @@
-"""The recipe sections that do not depend on plugins: training, splitting, prediction.
+"""The recipe sections as static types: every field that does not depend on plugins.
 
-Component slots (dataset, transforms, encoder, losses, metrics...) are added around these by
-:mod:`i2i.recipe.schema` once plugins have loaded. Every model forbids unknown keys, and every
-field has a description: it is what ``i2i recipe schema`` shows in editors and what the
-reference in ``docs/recipes.md`` is generated from.
+The sections holding component slots (data, model, evaluate, a ``data.mix`` entry) declare
+each slot as a :class:`ComponentSpec` here; :mod:`i2i.recipe.schema` narrows every slot to
+the installed components once plugins have loaded, in a subclass of these types. Code after
+the recipe takes these types, so a default (``data.num_workers``...) lives in one place.
+Every model forbids unknown keys, and every field has a description: it is what ``i2i recipe
+schema`` shows in editors and what the reference in ``docs/recipes.md`` is generated from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from i2i.tiling import Tiling
@@ -26,6 +28,18 @@ class Section(BaseModel):
     """Base of recipe sections: unknown keys are errors, defaults are validated."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class ComponentSpec(BaseModel):
+    """A component in a recipe slot: its ``name`` and the parameters of its ``Params`` model.
+
+    The schema builds one subclass per registered component (its ``Params`` plus ``name``), so
+    a slot's value is always an instance of this type. A section validated on its own type,
+    not the schema's subclass, would keep no parameters: the schema narrows every slot.
+    """
+
+    if TYPE_CHECKING:  # a Literal field of each component's subclass
+        name: str
 
 
 class HoldoutBand(Section):
@@ -92,10 +106,10 @@ class SplitConfig(Section):
         return self
 
 
-class MixSourceBase(Section):
+class MixSource(Section):
     """Data mixed into training from another dataset (e.g. the pre-training data of a fine-tuning).
 
-    The component slots (``dataset``, ``transforms``) are added by :mod:`i2i.recipe.schema`.
+    Its component slots (``dataset``, ``transforms``) are narrowed by :mod:`i2i.recipe.schema`.
     """
 
     fraction: float = Field(
@@ -121,9 +135,15 @@ class MixSourceBase(Section):
             "so that its validation and test fields stay unseen."
         ),
     )
+    dataset: ComponentSpec = Field(
+        description="Dataset component (its own root, inputs, targets, z, tiles...)."
+    )
+    transforms: list[ComponentSpec] | None = Field(
+        None, description="Training transforms of this dataset; null: data.transforms."
+    )
 
     @model_validator(mode="after")
-    def _one_source_per_target(self) -> MixSourceBase:
+    def _one_source_per_target(self) -> MixSource:
         recipe_targets = list((self.targets or {}).values())
         repeated = sorted({name for name in recipe_targets if recipe_targets.count(name) > 1})
         if repeated:
@@ -134,7 +154,7 @@ class MixSourceBase(Section):
         return self
 
 
-def check_mix_fractions(mix: Sequence[Any]) -> Sequence[Any]:
+def check_mix_fractions(mix: Sequence[MixSource]) -> Sequence[MixSource]:
     """``data.mix`` must leave the recipe's own dataset a share of every epoch."""
     total = sum(source.fraction for source in mix)
     if total >= 1:
@@ -143,6 +163,83 @@ def check_mix_fractions(mix: Sequence[Any]) -> Sequence[Any]:
             "the recipe's own dataset keeps a share of the training samples"
         )
     return mix
+
+
+class DataSection(Section):
+    """Where the images come from and how they are augmented and batched."""
+
+    dataset: ComponentSpec = Field(description="Dataset component.")
+    reader: ComponentSpec | None = Field(
+        None, description="Reader component; null picks one by file type."
+    )
+    transforms: list[ComponentSpec] = Field(
+        default_factory=list, description="Transform components, applied in order."
+    )
+    val_transforms: list[ComponentSpec] | None = Field(
+        None, description="Transforms of validation; null: the deterministic ones."
+    )
+    split: SplitConfig = Field(
+        default_factory=lambda: SplitConfig.model_validate({}), description="Data split."
+    )
+    batch_size: int = Field(8, ge=1, description="Samples per batch (per process).")
+    num_workers: int = Field(2, ge=0, description="Data-loading worker processes.")
+    repeat: int = Field(
+        1,
+        ge=1,
+        description=(
+            "Times each training sample is drawn per epoch, each draw augmented "
+            "differently (random crops of a few large fields)."
+        ),
+    )
+    mix: Annotated[list[MixSource], AfterValidator(check_mix_fractions)] = Field(
+        default_factory=list,
+        description=(
+            "Other datasets mixed into training, each with its share of the samples "
+            "(e.g. the pre-training data of a fine-tuning); validation uses the recipe's "
+            "dataset only."
+        ),
+    )
+
+
+class ModelSection(Section):
+    """The translator generator(quantizer(encoder(x))) and its optional critic."""
+
+    in_channels: int = Field(ge=1, description="Input channels (e.g. 1: bright field).")
+    out_channels: int = Field(ge=1, description="Channels predicted (e.g. 1: one organelle).")
+    encoder: ComponentSpec | None = Field(
+        None, description="Encoder component; null when the generator takes the image."
+    )
+    quantizer: ComponentSpec | None = Field(
+        None, description="Quantizer component (vector quantization); null: none."
+    )
+    generator: ComponentSpec = Field(
+        description="Generator component: latent (or image) to the output image."
+    )
+    discriminator: ComponentSpec | None = Field(
+        None, description="Discriminator component for GAN losses; null: none."
+    )
+
+    @model_validator(mode="after")
+    def _quantizer_has_encoder(self) -> ModelSection:
+        if self.quantizer is not None and self.encoder is None:
+            raise field_error(
+                "quantizer",
+                "a quantizer needs an encoder to quantize; add model.encoder or remove "
+                "model.quantizer",
+            )
+        return self
+
+
+class EvaluateSection(Section):
+    """Metrics of validation and of the test split."""
+
+    metrics: list[ComponentSpec] = Field(
+        default_factory=list, description="Metric components; empty: every one installed."
+    )
+    metric_set: str | None = Field(
+        None, description="Summarise every channel with this named metric set."
+    )
+    panel_size: int = Field(256, ge=0, description="Side of saved image panels; 0: none.")
 
 
 class EMAConfig(Section):

@@ -7,7 +7,7 @@ unknown component names and keys, and the file and line the value was written at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import ValidationError
@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 from i2i.recipe.errors import Problem, RecipeError, show_value, suggestion
 from i2i.recipe.loader import Document
 from i2i.recipe.schema import RecipeBase
+from i2i.recipe.sections import DataSection
 from i2i.recipe.walk import KIND_ATTRIBUTE, Walk, slot_members, strip, walk
 from i2i.registry import singular
 
@@ -35,6 +36,22 @@ def validate_document(
     if problems:
         raise RecipeError(source, problems)
     return recipe
+
+
+def validate_data_section(
+    data: Mapping[str, object], model: type[RecipeBase], source: str
+) -> DataSection:
+    """A recipe's ``data`` section given on its own, validated into ``model``'s data section
+    (every default filled in as in a recipe), or a :class:`RecipeError` naming ``data.…``."""
+    try:
+        return model.data_section_model.model_validate(data)
+    except ValidationError as exc:
+        document = Document({"data": dict(data)})
+        found = [
+            _problem(ErrorDetails(**{**e, "loc": ("data", *e["loc"])}), model, document)
+            for e in exc.errors()
+        ]
+        raise RecipeError(source, found) from None
 
 
 def _problem(error: ErrorDetails, model: type[RecipeBase], document: Document) -> Problem:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def write_rank_state(staging: Path, rank: int) -> None:
 def write_main_state(
     staging: Path,
     modules: dict[str, nn.Module],
-    optim_states: dict[str, Any],
+    optim_states: Mapping[str, object],
     progress: Progress,
 ) -> None:
     """Weights, optimizer states and progress (main process only)."""

@@ -5,16 +5,19 @@ are predicted by sliding windows, exactly as validation and ``i2i predict`` do."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from i2i.training.run_folder import RunFolder
 from i2i.training.validation import predict_batch
 
+if TYPE_CHECKING:
+    from i2i.training.parts import RunParts
+
 
 @torch.no_grad()
-def evaluate_best(run: RunFolder, parts: Any, device: Any) -> Path | None:
+def evaluate_best(run: RunFolder, parts: RunParts, device: torch.device) -> Path | None:
     """``report.md`` of the best (else last) weights; ``None`` without held-out data."""
     from i2i.evaluate import Evaluator, write_report
     from i2i.model import load_translator
@@ -32,7 +35,7 @@ def evaluate_best(run: RunFolder, parts: Any, device: Any) -> Path | None:
         panel_size=evaluate.panel_size if evaluate else 256,
         metric_set=evaluate.metric_set if evaluate else None,
     )
-    channels = parts.contract.get("output_channels")
+    channels = parts.contract.output_channels
     tiling = parts.validation_tiling()
     for batch in loader:
         inputs = batch["input"].to(device)

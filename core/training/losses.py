@@ -5,28 +5,56 @@
 - an adversarial loss (``gan``) has a generator side (with the adaptive weight, which needs the
   pixel loss and the generator's last layer) and a discriminator side.
 
-A loss says what it is through a ``role`` attribute (``"pixel"`` when absent).
+A loss says what it is through a ``role`` attribute (``"pixel"`` when absent); an adversarial
+loss has the two sides of :class:`AdversarialLoss`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 import torch
 from torch import nn
 
 from i2i.errors import I2IError
 
+if TYPE_CHECKING:
+    from i2i.recipe.sections import ComponentSpec
+    from i2i.registry import Registries
+
+
+class AdversarialLoss(Protocol):
+    """The generator and discriminator sides of a GAN loss (``role = "adversarial"``)."""
+
+    def generator_loss(
+        self,
+        pixel_loss: torch.Tensor,
+        fake_logits: torch.Tensor,
+        last_layer: torch.Tensor | None,
+        step: int,
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """The generator's adversarial loss (``last_layer``: for an adaptive weight)."""
+        ...
+
+    def discriminator_loss(
+        self, real_logits: torch.Tensor, fake_logits: torch.Tensor, step: int
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """The critic's loss on real targets against predictions."""
+        ...
+
 
 @dataclass
 class LossSet:
     pixel: list[nn.Module] = field(default_factory=list)
     codebook: list[nn.Module] = field(default_factory=list)
-    adversarial: nn.Module | None = None
+    adversarial: AdversarialLoss | None = None
 
     @classmethod
-    def build(cls, specs: list[Any], registries: Any, has_discriminator: bool) -> LossSet:
+    def build(
+        cls, specs: Sequence[ComponentSpec], registries: Registries, has_discriminator: bool
+    ) -> LossSet:
         losses = cls()
         for index, spec in enumerate(specs):
             module = registries.losses.create(spec)

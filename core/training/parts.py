@@ -1,36 +1,54 @@
 """Everything a run builds from its recipe: data loaders, model, critic, losses, metrics, and
-the metadata written into exported weights."""
+the metadata written into exported weights.
+
+The input contract is built and validated by the data pipeline (:class:`i2i.contract.
+InputContract`), completed here with the model's size multiple, carried typed through training
+and turned into JSON only in the metadata of exported weights.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+import torch
 from torch import nn
 
 from i2i._version import __version__
+from i2i.contract import InputContract
 from i2i.errors import I2IError
 from i2i.training.losses import LossSet
 from i2i.training.run_folder import RunFolder
 from i2i.training.validation import ValidationTiling
 
+if TYPE_CHECKING:
+    from torch.utils.data import DataLoader
+
+    from i2i.data.transforms import Sample
+    from i2i.evaluate import Evaluator
+    from i2i.model import Translator
+    from i2i.recipe.schema import RecipeBase
+    from i2i.recipe.sections import DataSection
+
 
 @dataclass
 class RunParts:
-    recipe: Any
-    model: nn.Module
+    """What the recipe built for one run (``Trainer`` takes it as is)."""
+
+    recipe: RecipeBase
+    model: Translator
     discriminator: nn.Module | None
     losses: LossSet
-    train_loader: Any
-    val_loader: Any
-    test_loader: Any
-    contract: dict[str, Any]
+    train_loader: DataLoader[Sample]
+    val_loader: DataLoader[Sample] | None
+    test_loader: DataLoader[Sample] | None
+    contract: InputContract
     higher_is_better: dict[str, bool]
     metric_names: list[str] | None
-    device: Any = None
+    device: torch.device | None = None
 
-    def evaluator_factory(self) -> Any:
+    def evaluator_factory(self) -> Evaluator:
         from i2i.evaluate import Evaluator
 
         return Evaluator(self.metric_names, device=str(self.device or "cpu"), panel_size=0)
@@ -44,15 +62,15 @@ class RunParts:
             tile_size=predict.tile_size,
             overlap=predict.overlap,
             batch_size=predict.batch_size,
-            multiple_of=int(self.contract.get("size_multiple", 1)),
+            multiple_of=self.contract.size_multiple,
             sigma_fraction=blend_sigma_fraction(predict.blend),
         )
 
-    def export_metadata(self, step: int) -> dict[str, Any]:
+    def export_metadata(self, step: int) -> dict[str, object]:
         """What exported weights carry so that the file alone rebuilds and uses its model."""
         return {
             "recipe": self.recipe.to_dict(),
-            "input_contract": self.contract,
+            "input_contract": self.contract.model_dump(mode="json"),
             "i2i_version": __version__,
             "step": step,
         }
@@ -86,13 +104,27 @@ def initialise_from(model: nn.Module, reference: str, runs_root: Path) -> None:
     model.load_state_dict({k: v for k, v in state.items() if k in own})
 
 
-def build_parts(recipe: Any, run: RunFolder, seed: int, device: Any) -> RunParts:
+def training_data(recipe: RecipeBase) -> DataSection:
+    """The recipe's data section; a recipe without one cannot train."""
+    if recipe.data is None:
+        raise I2IError(
+            f"recipe {recipe.name!r} has no data section, so it cannot train (a recipe without "
+            "data only predicts). Add data: {dataset: ...} (see docs/recipes.md)."
+        )
+    return recipe.data
+
+
+def build_parts(
+    recipe: RecipeBase, run: RunFolder, seed: int, device: torch.device | None
+) -> RunParts:
+    """Data loaders, model, critic, losses and metrics of ``recipe``, and the input contract
+    (validated by the data pipeline before anything trains)."""
     from i2i.data import build_dataloaders
     from i2i.model import build_model
     from i2i.plugins import get_registries
 
     registries = get_registries()
-    data = build_dataloaders(recipe.data, split_path=run.split, seed=seed)
+    data = build_dataloaders(training_data(recipe), split_path=run.split, seed=seed)
     model_spec = recipe.model.model_dump(exclude={"discriminator"})
     model = build_model(model_spec)
     discriminator = None
@@ -107,10 +139,7 @@ def build_parts(recipe: Any, run: RunFolder, seed: int, device: Any) -> RunParts
     higher = {
         c.name: bool(getattr(c.build(), "higher_is_better", True)) for c in registries.metrics
     }
-    contract = {
-        **data.contract,
-        "size_multiple": int(getattr(model, "size_multiple", 1)),
-    }
+    contract = data.contract.model_copy(update={"size_multiple": model.size_multiple})
     return RunParts(
         recipe=recipe,
         model=model,

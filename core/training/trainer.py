@@ -24,18 +24,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from i2i.training import checkpoint as ckpt
 from i2i.training.ema import WeightEMA
+from i2i.training.exports import WeightExports
 from i2i.training.logbook import MetricsCSV
+from i2i.training.optimizers import DISCRIMINATOR, GENERATOR, Optimizers
 from i2i.training.panels import panel_image, write_panel
 from i2i.training.run_folder import RunFolder
-from i2i.training.schedule import lr_factor
 from i2i.training.stopping import StopRequest
+
+if TYPE_CHECKING:
+    from accelerate import Accelerator
+    from tqdm.auto import tqdm
+
+    from i2i.data.transforms import Sample
+    from i2i.recipe.schema import RecipeBase
+    from i2i.training.parts import RunParts
 
 
 @dataclass
@@ -51,7 +60,9 @@ class TrainResult:
 
 
 class Trainer:
-    def __init__(self, recipe: Any, run: RunFolder, accelerator: Any, parts: Any):
+    def __init__(
+        self, recipe: RecipeBase, run: RunFolder, accelerator: Accelerator, parts: RunParts
+    ):
         """``parts`` holds what the recipe built: model, discriminator, losses, data, contract."""
         self.recipe = recipe
         self.config = recipe.train
@@ -63,7 +74,18 @@ class Trainer:
         if self.config.ema is not None:
             ema = self.config.ema
             self.ema = WeightEMA(parts.model, ema.decay, ema.start_step, ema.every)
-        self._setup_optimizers()
+        critic = parts.discriminator if parts.losses.adversarial is not None else None
+        optimizers = Optimizers.build(self.config, parts.model, critic)
+        prepared = accelerator.prepare(
+            parts.model,
+            parts.discriminator,
+            optimizers.generator,
+            optimizers.discriminator,
+            parts.train_loader,
+        )
+        self.model, self.discriminator, generator, discriminator, self.train_loader = prepared
+        self.optimizers = optimizers.prepared(generator, discriminator)
+        self.exports = WeightExports(parts, self.config.best_metric, accelerator.is_main_process)
         self.validate_every = self._interval(
             self.config.validate_every, self.config.validate_every_epochs
         )
@@ -72,45 +94,6 @@ class Trainer:
         )
 
     # ----------------------------------------------------------------- set-up
-    def _setup_optimizers(self) -> None:
-        config, parts = self.config, self.parts
-        optimizer_class = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
-        kwargs = {"betas": tuple(config.betas), "weight_decay": config.weight_decay}
-        self.optimizer_g = optimizer_class(parts.model.parameters(), lr=config.lr, **kwargs)
-        self.optimizers = {"generator": self.optimizer_g}
-        self.optimizer_d = None
-        if parts.discriminator is not None and parts.losses.adversarial is not None:
-            lr_d = config.discriminator_lr or config.lr
-            self.optimizer_d = optimizer_class(parts.discriminator.parameters(), lr=lr_d, **kwargs)
-            self.optimizers["discriminator"] = self.optimizer_d
-        schedule = config.scheduler
-        self.schedulers = {
-            name: torch.optim.lr_scheduler.LambdaLR(
-                optimizer,
-                lr_factor(
-                    schedule.name,
-                    schedule.warmup_steps,
-                    config.max_steps,
-                    optimizer.param_groups[0]["lr"],
-                    schedule.min_lr,
-                ),
-            )
-            for name, optimizer in self.optimizers.items()
-        }
-        prepared = self.accelerator.prepare(
-            parts.model,
-            parts.discriminator,
-            self.optimizer_g,
-            self.optimizer_d,
-            parts.train_loader,
-        )
-        (self.model, self.discriminator, self.optimizer_g, self.optimizer_d, self.train_loader) = (
-            prepared
-        )
-        self.optimizers = {"generator": self.optimizer_g}
-        if self.optimizer_d is not None:
-            self.optimizers["discriminator"] = self.optimizer_d
-
     @property
     def steps_per_epoch(self) -> int:
         """Optimizer steps in one pass over the training data (module docstring)."""
@@ -137,7 +120,8 @@ class Trainer:
         accelerator, step = self.accelerator, self.progress.step
         staging = ckpt.staging_folder(self.run.checkpoints, step)
         if accelerator.is_main_process:
-            ckpt.write_main_state(staging, self._modules(), self._optim_states(), self.progress)
+            states = self.optimizers.state_dict(accelerator.scaler)
+            ckpt.write_main_state(staging, self._modules(), states, self.progress)
         accelerator.wait_for_everyone()
         ckpt.write_rank_state(staging, accelerator.process_index)
         accelerator.wait_for_everyone()
@@ -147,30 +131,14 @@ class Trainer:
         accelerator.wait_for_everyone()
         return final
 
-    def _optim_states(self) -> dict[str, Any]:
-        states: dict[str, Any] = {
-            "optimizers": {n: o.state_dict() for n, o in self.optimizers.items()},
-            "schedulers": {n: s.state_dict() for n, s in self.schedulers.items()},
-        }
-        scaler = getattr(self.accelerator, "scaler", None)
-        if scaler is not None:
-            states["scaler"] = scaler.state_dict()
-        return states
-
     def resume_from(self, checkpoint: Path) -> None:
-        optim_states, self.progress = ckpt.load_checkpoint(
+        states, self.progress = ckpt.load_checkpoint(
             checkpoint, self._modules(), self.accelerator.process_index
         )
-        for name, optimizer in self.optimizers.items():
-            optimizer.load_state_dict(optim_states["optimizers"][name])
-        for name, scheduler in self.schedulers.items():
-            scheduler.load_state_dict(optim_states["schedulers"][name])
-        scaler = getattr(self.accelerator, "scaler", None)
-        if scaler is not None and "scaler" in optim_states:
-            scaler.load_state_dict(optim_states["scaler"])
+        self.optimizers.load_state_dict(states, self.accelerator.scaler)
 
     # ----------------------------------------------------------------- steps
-    def generator_step(self, batch: dict[str, Any]) -> tuple[torch.Tensor, dict[str, float]]:
+    def generator_step(self, batch: Sample) -> tuple[torch.Tensor, dict[str, float]]:
         losses, step = self.parts.losses, self.progress.step
         with self.accelerator.autocast():
             prediction, quantizer_loss, logs = self.model(batch["input"])
@@ -183,7 +151,7 @@ class Trainer:
             if quantizer_loss is not None:
                 codebook, entries = losses.quantizer(quantizer_loss)
                 total, logs = total + codebook, logs | entries
-            if self.optimizer_d is not None:
+            if losses.adversarial is not None and self.optimizers.discriminator is not None:
                 with _frozen(self.accelerator.unwrap_model(self.discriminator)) as critic:
                     fake_logits = critic(prediction)
                 adversarial, entries = losses.adversarial.generator_loss(
@@ -192,16 +160,11 @@ class Trainer:
                 total, logs = total + adversarial, logs | entries
         self.accelerator.backward(total)
         self._clip(self.model)
-        self.optimizer_g.step()
-        if self.accelerator.sync_gradients:
-            self.schedulers["generator"].step()
-        self.optimizer_g.zero_grad(set_to_none=True)
+        self.optimizers.step(GENERATOR, self.accelerator.sync_gradients)
         return prediction.detach(), logs | {"train/loss": float(total.detach())}
 
-    def discriminator_step(
-        self, batch: dict[str, Any], prediction: torch.Tensor
-    ) -> dict[str, float]:
-        assert self.optimizer_d is not None and self.parts.losses.adversarial is not None
+    def discriminator_step(self, batch: Sample, prediction: torch.Tensor) -> dict[str, float]:
+        assert self.discriminator is not None and self.parts.losses.adversarial is not None
         mask = batch["mask"][..., None, None] > 0  # (B, C, 1, 1)
         real = torch.where(mask, batch["target"], prediction)
         with self.accelerator.autocast():
@@ -210,10 +173,7 @@ class Trainer:
             )
         self.accelerator.backward(loss)
         self._clip(self.discriminator)
-        self.optimizer_d.step()
-        if self.accelerator.sync_gradients:
-            self.schedulers["discriminator"].step()
-        self.optimizer_d.zero_grad(set_to_none=True)
+        self.optimizers.step(DISCRIMINATOR, self.accelerator.sync_gradients)
         return logs
 
     def _last_layer(self) -> torch.Tensor:
@@ -243,7 +203,7 @@ class Trainer:
                 self.model.train()
                 with accelerator.accumulate(*self._trained_modules()):
                     prediction, logs = self.generator_step(batch)
-                    if self.optimizer_d is not None:
+                    if self.optimizers.discriminator is not None:
                         logs |= self.discriminator_step(batch, prediction)
                 progress.batch_in_epoch += 1
                 if not accelerator.sync_gradients:
@@ -262,7 +222,7 @@ class Trainer:
         if not stopped_early and progress.step % self.validate_every != 0:
             self._validate(log)
         self.save_checkpoint()
-        self._export(self.run.last_weights)
+        self.exports.save(self.run.last_weights, self._exported_model(), progress.step)
         return TrainResult(
             self.run,
             progress.step,
@@ -280,7 +240,9 @@ class Trainer:
         if self.ema is not None:
             self.ema.step(self.accelerator.unwrap_model(self.model), self.progress.step)
 
-    def _after_step(self, logs: dict[str, float], log: MetricsCSV | None, bar: Any) -> None:
+    def _after_step(
+        self, logs: dict[str, float], log: MetricsCSV | None, bar: tqdm[None] | None
+    ) -> None:
         config, step = self.config, self.progress.step
         if bar is not None:
             bar.update(1)
@@ -288,7 +250,7 @@ class Trainer:
         if step % config.log_every == 0 or step == 1:
             logs = self._mean_over_processes(logs)
             values = {k if "/" in k else f"train/{k}": v for k, v in logs.items()}
-            values["train/lr"] = float(self.schedulers["generator"].get_last_lr()[0])
+            values["train/lr"] = self.optimizers.learning_rate()
             self._log(values, log)
         if step % self.validate_every == 0:
             self._validate(log)
@@ -329,35 +291,20 @@ class Trainer:
         if self.accelerator.is_main_process and panel is not None:
             image = panel_image(*panel)
             write_panel(self.run.samples / f"step_{self.progress.step:08d}.png", image)
-        self._track_best(values)
+        if self.exports.improves(values, self.progress):
+            self.exports.save(self.run.best_weights, self._exported_model(), self.progress.step)
         return values
 
-    def _track_best(self, values: dict[str, float]) -> None:
-        name = self.config.best_metric
-        if name is None or f"val/{name}" not in values:
-            return
-        value = values[f"val/{name}"]
-        higher = self.parts.higher_is_better.get(name, True)
-        best = self.progress.best_value
-        if best is None or math.isnan(best) or (value > best if higher else value < best):
-            self.progress.best_value, self.progress.best_step = value, self.progress.step
-            self._export(self.run.best_weights)
-
-    def _export(self, path: Path) -> None:
-        if not self.accelerator.is_main_process:
-            return
-        from i2i.weights import save_weights
-
-        model = (
-            self.ema.average if self.ema is not None else self.accelerator.unwrap_model(self.model)
-        )
-        save_weights(path, model, self.parts.export_metadata(self.progress.step))
+    def _exported_model(self) -> nn.Module:
+        """What validation scores and exports save: the EMA when there is one, else the model."""
+        if self.ema is not None:
+            return self.ema.average
+        return self.accelerator.unwrap_model(self.model)
 
     def close(self) -> None:
         """Free everything before the process group ends (see docs/training.md, exit crash)."""
         self.accelerator.wait_for_everyone()
-        del self.model, self.discriminator, self.optimizer_g, self.optimizer_d, self.train_loader
-        self.optimizers.clear()
+        del self.model, self.discriminator, self.optimizers, self.train_loader
         self.accelerator.free_memory()
         gc.collect()
         self.accelerator.end_training()
@@ -375,7 +322,7 @@ def _frozen(module: nn.Module) -> Iterator[nn.Module]:
             parameter.requires_grad_(flag)
 
 
-def _progress_bar(accelerator: Any, start: int, total: int) -> Any:
+def _progress_bar(accelerator: Accelerator, start: int, total: int) -> tqdm[None] | None:
     if not accelerator.is_main_process:
         return None
     from tqdm.auto import tqdm

@@ -112,7 +112,7 @@ def test_crops_pad_small_images_by_their_edge():
 
 
 def test_validation_counterparts():
-    from i2i.data.loaders import validation_transforms
+    from i2i.data.transforms import validation_transforms
 
     train = [
         build("percentile_normalize"),
