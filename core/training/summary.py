@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from i2i.training.trainer import TrainResult
 
 
-def print_summary(result: Any) -> None:
+def print_summary(result: TrainResult) -> None:
     if not result.main_process:
         return
     from rich.console import Console

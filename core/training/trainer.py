@@ -60,6 +60,8 @@ class TrainResult:
 
 
 class Trainer:
+    """The training loop of one run, on the parts its recipe built (see the module docstring)."""
+
     def __init__(
         self, recipe: RecipeBase, run: RunFolder, accelerator: Accelerator, parts: RunParts
     ):
