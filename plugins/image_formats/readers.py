@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from i2i.image import Image, InstallHint
-from i2i_plugins.bioio_io.params import ReaderParams
+from i2i_plugins.image_formats.params import ReaderParams
 
 BIOIO_PLUGINS = (
     InstallHint("bioio-czi", (".czi",)),
@@ -50,12 +50,12 @@ class OmeTiffReader(_Reader):
     suffixes = (".ome.tif", ".ome.tiff", ".tif", ".tiff")
 
     def can_read(self, path: Path) -> bool:
-        from i2i_plugins.bioio_io.tiff_reader import is_ome_tiff
+        from i2i_plugins.image_formats.tiff_reader import is_ome_tiff
 
         return is_ome_tiff(Path(path))
 
     def open(self, path: Path) -> Image:
-        from i2i_plugins.bioio_io.tiff_reader import open_tiff
+        from i2i_plugins.image_formats.tiff_reader import open_tiff
 
         return open_tiff(Path(path), ome=True)
 
@@ -68,12 +68,12 @@ class TiffReader(_Reader):
     suffixes = (".tif", ".tiff")
 
     def can_read(self, path: Path) -> bool:
-        from i2i_plugins.bioio_io.tiff_reader import is_tiff
+        from i2i_plugins.image_formats.tiff_reader import is_tiff
 
         return is_tiff(Path(path))
 
     def open(self, path: Path) -> Image:
-        from i2i_plugins.bioio_io.tiff_reader import open_tiff
+        from i2i_plugins.image_formats.tiff_reader import open_tiff
 
         return open_tiff(Path(path), ome=False)
 
@@ -86,12 +86,12 @@ class OmeZarrReader(_Reader):
     suffixes = (".ome.zarr", ".zarr")
 
     def can_read(self, path: Path) -> bool:
-        from i2i_plugins.bioio_io.zarr_reader import is_ome_zarr
+        from i2i_plugins.image_formats.zarr_reader import is_ome_zarr
 
         return is_ome_zarr(Path(path))
 
     def open(self, path: Path) -> Image:
-        from i2i_plugins.bioio_io.zarr_reader import open_ome_zarr
+        from i2i_plugins.image_formats.zarr_reader import open_ome_zarr
 
         return open_ome_zarr(Path(path))
 
@@ -104,12 +104,12 @@ class PngReader(_Reader):
     suffixes = (".png",)
 
     def can_read(self, path: Path) -> bool:
-        from i2i_plugins.bioio_io.png_reader import is_png
+        from i2i_plugins.image_formats.png_reader import is_png
 
         return is_png(Path(path))
 
     def open(self, path: Path) -> Image:
-        from i2i_plugins.bioio_io.png_reader import open_png
+        from i2i_plugins.image_formats.png_reader import open_png
 
         return open_png(Path(path))
 
@@ -123,11 +123,11 @@ class BioioReader(_Reader):
     install_hints = BIOIO_PLUGINS
 
     def can_read(self, path: Path) -> bool:
-        from i2i_plugins.bioio_io.bioio_reader import bioio_plugin_for
+        from i2i_plugins.image_formats.bioio_reader import bioio_plugin_for
 
         return bioio_plugin_for(Path(path)) is not None
 
     def open(self, path: Path) -> Image:
-        from i2i_plugins.bioio_io.bioio_reader import open_bioio
+        from i2i_plugins.image_formats.bioio_reader import open_bioio
 
         return open_bioio(Path(path))

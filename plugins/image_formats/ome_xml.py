@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from i2i.image import ImageError, PixelSizes
-from i2i_plugins.bioio_io.units import to_micrometres
+from i2i_plugins.image_formats.units import to_micrometres
 
 
 def parse_ome_xml(xml: str, path: Path, image_index: int = 0) -> tuple[list[str], PixelSizes]:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from i2i.image import ArrayImage, ImageError, PixelSizes
-from i2i_plugins.bioio_io.axes import axes_image
-from i2i_plugins.bioio_io.units import to_micrometres
+from i2i_plugins.image_formats.axes import axes_image
+from i2i_plugins.image_formats.units import to_micrometres
 
 
 def find_ngff_image(path: Path) -> tuple[Path, dict[str, Any]] | None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import i2i
 from i2i.registry import Registries
-from i2i_plugins.bioio_io.params import OmeTiffWriterParams, OmeZarrWriterParams, ReaderParams
+from i2i_plugins.image_formats.params import OmeTiffWriterParams, OmeZarrWriterParams, ReaderParams
 
 __all__ = ["OmeTiffWriterParams", "OmeZarrWriterParams", "ReaderParams", "i2i_register"]
 
-_READERS = "i2i_plugins.bioio_io.readers"
+_READERS = "i2i_plugins.image_formats.readers"
 
 
 @i2i.hookimpl
@@ -37,14 +37,14 @@ def i2i_register(registries: Registries) -> None:
     registries.writers.add(
         "ome_zarr",
         params=OmeZarrWriterParams,
-        factory="i2i_plugins.bioio_io.zarr_writer:OmeZarrWriter",
+        factory="i2i_plugins.image_formats.zarr_writer:OmeZarrWriter",
         description="OME-Zarr (NGFF 0.4/0.5): chunked, compressed, optional pyramid.",
         example={"chunk": 64, "pyramid": 1},
     )
     registries.writers.add(
         "ome_tiff",
         params=OmeTiffWriterParams,
-        factory="i2i_plugins.bioio_io.tiff_writer:OmeTiffWriter",
+        factory="i2i_plugins.image_formats.tiff_writer:OmeTiffWriter",
         description="OME-TIFF with OME-XML channel names and physical pixel sizes.",
         example={"chunk": 64},
     )

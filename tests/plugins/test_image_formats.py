@@ -1,4 +1,4 @@
-"""The bioio_io plugin: real files, round trips, lazy region reads, atomic writes, CLI."""
+"""The image_formats plugin: real files, round trips, lazy region reads, atomic writes, CLI."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from i2i.image import ImageError, PixelSizes
 from i2i.io import get_writer, open_image, write_image
 from i2i.plugins import get_registries
 from i2i.testing import check_component
-from i2i_plugins.bioio_io.axes import standard_axes
-from i2i_plugins.bioio_io.units import to_micrometres
+from i2i_plugins.image_formats.axes import standard_axes
+from i2i_plugins.image_formats.units import to_micrometres
 
 NELLIE = "nellie_yeast_mito/yeast_3d_mitochondria.ome.tif"
 runner = CliRunner()
@@ -29,7 +29,7 @@ runner = CliRunner()
 
 @pytest.mark.parametrize("kind", ["readers", "writers"])
 def test_components_meet_the_contract(kind: str) -> None:
-    components = [c for c in get_registries().kind(kind) if c.provider == "bioio_io"]
+    components = [c for c in get_registries().kind(kind) if c.provider == "image_formats"]
     assert {c.name for c in components} >= {"ome_tiff", "ome_zarr"}
     for component in components:
         check_component(component)
@@ -287,7 +287,7 @@ def test_ome_tiff_window_of_a_large_plane_reads_only_its_tiles(tmp_path: Path) -
 
 
 def test_small_planes_are_read_page_by_page(shared_data: Path) -> None:
-    from i2i_plugins.bioio_io.tiff_reader import TiffPixels
+    from i2i_plugins.image_formats.tiff_reader import TiffPixels
 
     with open_image(shared_data / NELLIE) as image:
         pixels = image._array

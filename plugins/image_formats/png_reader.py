@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from i2i.image import ArrayImage, ImageError, PixelSizes
-from i2i_plugins.bioio_io.axes import axes_image
+from i2i_plugins.image_formats.axes import axes_image
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from i2i.image import ArrayImage, ImageError, PixelSizes
-from i2i_plugins.bioio_io.axes import axes_image
+from i2i_plugins.image_formats.axes import axes_image
 
 
 def bioio_plugin_for(path: Path) -> str | None:

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from i2i.image import ArrayImage, ImageError, PixelSizes
-from i2i_plugins.bioio_io.axes import axes_image
-from i2i_plugins.bioio_io.ome_xml import parse_ome_xml
-from i2i_plugins.bioio_io.units import to_micrometres
+from i2i_plugins.image_formats.axes import axes_image
+from i2i_plugins.image_formats.ome_xml import parse_ome_xml
+from i2i_plugins.image_formats.units import to_micrometres
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 RGB_NAMES = ["R", "G", "B", "A"]
