@@ -135,6 +135,10 @@ def test_evaluate_has_no_circles():
     assert circles_within("i2i.evaluate") == []
 
 
+def test_core_has_no_circles():
+    assert circles_within("i2i") == []
+
+
 if __name__ == "__main__":
     for group in circles(import_graph(module_paths())):
         print(" <-> ".join(group))
