@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from i2i_plugins.transforms import RandomResizedCropParams, SizeParams
+from i2i_plugins.transforms.params import RandomResizedCropParams, SizeParams
 
 KEYS = ("input", "target")
 Box = tuple[int, int, int, int]  # (y0, x0, height, width)

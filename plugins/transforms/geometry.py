@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from i2i_plugins.transforms import FlipParams, Rot90Params
+from i2i_plugins.transforms.params import FlipParams, Rot90Params
 
 KEYS = ("input", "target")
 
