@@ -6,7 +6,8 @@ a weights file alone says how to prepare an image for its model.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -15,6 +16,21 @@ from i2i.errors import I2IError
 
 class ContractError(I2IError):
     """An input contract is invalid, or an image does not satisfy it."""
+
+
+NormalizationMethod = Literal["percentile", "none"]
+
+
+class ContractFields(TypedDict, total=False):
+    """The input-contract fields a training transform decides (percentile normalisation).
+
+    What a :class:`~i2i.data.transforms.ContractTransform` gives as its ``contract``; the data
+    pipeline merges it over what the dataset implies and validates the result.
+    """
+
+    normalization: NormalizationMethod
+    percentiles: tuple[float, float]
+    clip: bool
 
 
 class InputContract(BaseModel):
@@ -33,12 +49,19 @@ class InputContract(BaseModel):
             "channels (output has one plane)."
         ),
     )
-    normalization: Literal["percentile", "none"] = Field(
+    normalization: NormalizationMethod = Field(
         "percentile",
         description="'percentile': (x - p_low) / (p_high - p_low) per input plane; 'none'.",
     )
     percentiles: tuple[float, float] = Field(
         (2.0, 99.8), description="Low and high percentiles of the percentile normalisation."
+    )
+    clip: bool = Field(
+        False,
+        description=(
+            "Whether the percentile normalisation clips to [0, 1] (false in weights written "
+            "before clipping was recorded, which were predicted unclipped)."
+        ),
     )
     pixel_size_um: float | None = Field(
         None, gt=0, description="Pixel size (µm, Y and X) of the training images; null: unknown."
@@ -59,7 +82,7 @@ class InputContract(BaseModel):
         return value
 
     @classmethod
-    def from_metadata(cls, data: dict[str, Any], source: str) -> InputContract:
+    def from_metadata(cls, data: Mapping[str, object], source: str) -> InputContract:
         """Validate a contract read from ``source`` (a file name, for the error message)."""
         try:
             return cls.model_validate(data)

@@ -31,15 +31,19 @@ class Tiling(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_default=True, frozen=True)
 
-    tile_size: int = Field(256, ge=16, description="Side of the square tiles the model sees.")
-    overlap: float = Field(0.25, ge=0, lt=1, description="Overlap of adjacent tiles (fraction).")
+    tile_size: int = Field(
+        default=256, ge=16, description="Side of the square tiles the model sees."
+    )
+    overlap: float = Field(
+        default=0.25, ge=0, lt=1, description="Overlap of adjacent tiles (fraction)."
+    )
     blend: Blend = Field(
-        "gaussian",
+        default="gaussian",
         description="Weighting of overlapping tiles: gaussian (centre-weighted) or none (mean).",
     )
-    batch_size: int = Field(4, ge=1, description="Tiles per forward pass.")
+    batch_size: int = Field(default=4, ge=1, description="Tiles per forward pass.")
     rescale: bool = Field(
-        True,
+        default=True,
         description=("Rescale inputs to the training pixel size when both pixel sizes are known."),
     )
 

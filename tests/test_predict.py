@@ -15,9 +15,10 @@ from i2i.predict.sliding_window import sliding_window_predict
 from i2i.predict.tiling import TileGrid, TilingError, plan_axis, read_reflected, reflect_indices
 from i2i.predict.tta import tta_forward
 from i2i.predict.window import gaussian_profile
+from i2i.tiling import Tiling
 
 
-def tiled(net, image: np.ndarray, **options) -> np.ndarray:
+def tiled(net, image: np.ndarray, multiple_of: int = 1, **tiling) -> np.ndarray:
     """Predict a (C, H, W) array with the engine into an in-memory (C_out, H, W) array."""
     rows_written: list[slice] = []
     result: dict[str, np.ndarray] = {}
@@ -29,7 +30,14 @@ def tiled(net, image: np.ndarray, **options) -> np.ndarray:
         result["out"][:, rows] = block
 
     with torch.no_grad():
-        sliding_window_predict(net, lambda y, x: image[:, y, x], image.shape[1:], write, **options)
+        sliding_window_predict(
+            net,
+            lambda y, x: image[:, y, x],
+            image.shape[1:],
+            write,
+            Tiling(**tiling),
+            multiple_of=multiple_of,
+        )
     starts = [r.start for r in rows_written]
     assert starts == sorted(starts) and rows_written[0].start == 0
     assert all(a.stop == b.start for a, b in itertools.pairwise(rows_written))
@@ -192,7 +200,7 @@ def test_no_seam_at_tile_boundaries_while_plain_tiling_shows_one():
     image = np.full((1, 128, 200), 1.0, np.float32) + 0.01 * smooth_image(1, 128, 200)
     blended = tiled(net, image, tile_size=48, overlap=0.25)
     grid = TileGrid.plan(128, 200, 48, 0.25)
-    plain = tiled(net, image, tile_size=48, overlap=0.0, sigma_fraction=0)
+    plain = tiled(net, image, tile_size=48, overlap=0.0, blend="none")
     plain_grid = TileGrid.plan(128, 200, 48, 0.0)
     assert _seam_ratio(image, blended, grid) < 1.5
     assert _seam_ratio(image, plain, plain_grid) > 3
@@ -237,8 +245,7 @@ def test_reads_and_memory_are_bounded_by_a_band_of_tiles():
             read,
             (300, 90),
             lambda rows, block: blocks.append(block.shape[1]),
-            tile_size=32,
-            overlap=0.25,
+            Tiling(tile_size=32, overlap=0.25),
         )
     assert max(heights) <= 32
     assert max(blocks) <= 32 and sum(blocks) == 300 and len(blocks) > 5
@@ -253,8 +260,7 @@ def test_progress_counts_every_tile():
             lambda y, x: image[:, y, x],
             (100, 70),
             lambda rows, block: None,
-            tile_size=32,
-            batch_size=3,
+            Tiling(tile_size=32, batch_size=3),
             progress=counts.append,
         )
     assert sum(counts) == len(TileGrid.plan(100, 70, 32, 0.25))

@@ -20,6 +20,7 @@ from i2i.cli import app
 from i2i.naming import image_stem
 from i2i.predict import InputContract, Predictor
 from i2i.predict.batch import BatchError, folder_jobs
+from i2i.tiling import Tiling
 
 TESTS = Path(__file__).resolve().parent
 runner = CliRunner()
@@ -33,7 +34,10 @@ def fake_models(monkeypatch, i2i_host):
 
     def load(name, **options):
         loaded.append((str(name), options))
-        return Predictor(identity_net(), InputContract(output_channels=[str(name)]), **options)
+        tiling = Tiling.from_fields(options, "test")
+        rest = {key: value for key, value in options.items() if key not in Tiling.model_fields}
+        contract = InputContract(output_channels=[str(name)])
+        return Predictor(identity_net(), contract, tiling=tiling, **rest)
 
     monkeypatch.setattr(i2i.predict, "load_predictor", load)
     return loaded
@@ -110,12 +114,13 @@ from i2i import plugins
 from i2i.testing import isolated_host
 from i2i.predict import InputContract, Predictor
 from i2i.predict.batch import folder_jobs, run_jobs
+from i2i.tiling import Tiling
 
 plugins._default_host = isolated_host(NpyPlugin())
 root = Path(sys.argv[1])
 jobs = folder_jobs(sorted((root / "in").glob("*.npy")), root / "out", ".npy")
 make = lambda key, device: Predictor(identity_net(), InputContract(output_channels=["x"]),
-                                     device=device, tile_size=16)
+                                     device=device, tiling=Tiling(tile_size=16))
 result = run_jobs(jobs, make)
 rank = os.environ["RANK"]
 (root / f"rank{{rank}}.json").write_text(json.dumps(

@@ -16,6 +16,7 @@ SCRIPT = textwrap.dedent(
     import torch
     from i2i.image import Image, PixelSizes
     from i2i.predict import InputContract, Predictor
+    from i2i.tiling import Tiling
 
     class Synthetic(Image):
         reader = "synthetic"
@@ -39,7 +40,7 @@ SCRIPT = textwrap.dedent(
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(),
                               torch.nn.Conv2d(4, 1, 3, padding=1))
     predictor = Predictor(net, InputContract(output_channels=["x"]), device="cpu",
-                          tile_size=256, batch_size=4)
+                          tiling=Tiling(tile_size=256, batch_size=4))
     predictor.predict(Synthetic(1024), out=Sink())
     def status_kib(field):
         lines = Path("/proc/self/status").read_text().splitlines()

@@ -15,9 +15,9 @@ import i2i
 from i2i.image import ArrayImage, ImageError, PixelSizes
 from i2i.predict import ContractError, InputContract, PixelSizeWarning, Predictor
 from i2i.predict.loading import load_predictor
-from i2i.predict.normalize import plane_percentiles
 from i2i.predict.output import to_dtype
 from i2i.predict.resample import ResampledReader, ResamplingWriter, taps
+from i2i.tiling import Tiling
 from i2i.zoo.loading import ModelNotFoundError
 
 
@@ -27,9 +27,9 @@ def contract(**fields) -> InputContract:
 
 def predictor(net=None, **options) -> Predictor:
     fields = options.pop("contract", {})
-    return Predictor(
-        net or local_net(), contract(**fields), device="cpu", **{"tile_size": 32, **options}
-    )
+    tiling = {key: options.pop(key) for key in list(options) if key in Tiling.model_fields}
+    tiling = Tiling(**{"tile_size": 32, **tiling})
+    return Predictor(net or local_net(), contract(**fields), device="cpu", tiling=tiling, **options)
 
 
 def normalised(plane: np.ndarray) -> np.ndarray:
@@ -133,17 +133,6 @@ def test_contract_mismatches_are_clear_errors():
 def test_constant_image_gives_finite_values():
     result = predictor(identity_net()).predict(np.full((20, 20), 7.0, np.float32))
     assert np.isfinite(result).all()
-
-
-def test_large_planes_use_sampled_percentiles(monkeypatch):
-    import i2i.predict.normalize as normalize
-
-    plane = np.random.default_rng(0).gamma(2, 100, (1, 300, 300)).astype(np.float32)
-    exact = plane_percentiles(lambda y, x: plane[:, y, x], (300, 300), (2, 99.8))
-    monkeypatch.setattr(normalize, "EXACT_LIMIT", 1000)
-    monkeypatch.setattr(normalize, "SAMPLE_SIDE", 32)
-    sampled = plane_percentiles(lambda y, x: plane[:, y, x], (300, 300), (2, 99.8))
-    np.testing.assert_allclose(sampled, exact, rtol=0.1)
 
 
 # -- pixel size ---------------------------------------------------------------------------------

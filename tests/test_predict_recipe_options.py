@@ -14,6 +14,7 @@ from i2i.cli import app
 from i2i.io import open_image, write_image
 from i2i.model import build_model
 from i2i.predict import InputContract, Predictor, load_predictor
+from i2i.tiling import Tiling
 from i2i.weights import save_weights
 
 SECTION = {"tile_size": 32, "overlap": 0.5, "blend": "none", "batch_size": 2, "rescale": False}
@@ -32,9 +33,10 @@ def weights(tmp_path):
 def test_the_recipe_section_sets_the_predictor_defaults(weights):
     path, _ = weights
     predictor = load_predictor(path, device="cpu")
-    assert (predictor.tile_size, predictor.overlap, predictor.batch_size) == (32, 0.5, 2)
-    assert predictor.sigma_fraction == 0.0 and predictor.rescale is False
-    explicit = load_predictor(path, device="cpu", tile_size=48, overlap=0.25)
+    tiling = predictor.tiling
+    assert (tiling.tile_size, tiling.overlap, tiling.batch_size) == (32, 0.5, 2)
+    assert tiling.sigma_fraction == 0.0 and tiling.rescale is False
+    explicit = load_predictor(path, device="cpu", tile_size=48, overlap=0.25).tiling
     assert (explicit.tile_size, explicit.overlap, explicit.batch_size) == (48, 0.25, 2)
 
 
@@ -45,8 +47,8 @@ def test_i2i_predict_uses_the_recipe_tiling_unless_told_otherwise(weights, tmp_p
     write_image(source, image, channel_names=["phase"])
     contract = InputContract.from_metadata(CONTRACT, "test")
     settings = {"device": "cpu", "output_dtype": "float32"}
-    recipe_tiling = {"tile_size": 32, "overlap": 0.5, "sigma_fraction": 0.0}
-    as_recipe = Predictor(model, contract, **settings, **recipe_tiling).predict(source)
+    recipe_tiling = Tiling(tile_size=32, overlap=0.5, blend="none")
+    as_recipe = Predictor(model, contract, **settings, tiling=recipe_tiling).predict(source)
     as_default = Predictor(model, contract, **settings).predict(source)
     assert not np.allclose(as_recipe, as_default, atol=1e-4)  # the two tilings differ
 

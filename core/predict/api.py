@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
+
+from i2i.image import Image, Sink
 from i2i.predict.loading import load_predictor
 from i2i.predict.predictor import Predictor
 
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from i2i.predict.loading import LoadOptions
+
 
 def predict(
-    image: Any, model: str | Path | Predictor, out: str | Path | None = None, **options: Any
-) -> Any:
+    image: Image | str | Path | npt.ArrayLike,
+    model: str | Path | Predictor,
+    out: str | Path | Sink | None = None,
+    **options: Unpack[LoadOptions],
+) -> npt.NDArray[np.float32] | Path | Sink:
     """Predict ``image`` (a path, an :class:`~i2i.image.Image` or an array) with ``model``.
 
     ``model`` is a :class:`Predictor`, or a weights file, run folder or zoo name given to

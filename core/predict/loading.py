@@ -3,21 +3,62 @@
 The name or path is resolved (and a zoo model downloaded and verified) by
 :func:`i2i.zoo.loading.resolve_weights`; the model is rebuilt from the spec in the file's
 metadata by :func:`i2i.model.load_translator`, its input contract read from the metadata key
-``input_contract``, and its tiling from the ``predict`` section of the recipe in the metadata.
+``input_contract``, and its tiling and writer from the ``predict`` section of the recipe in the
+metadata: they are the defaults of every prediction with these weights, and options given to
+:func:`load_predictor` take precedence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal, TypedDict, cast
+
+import torch
 
 from i2i.contract import ContractError, InputContract
+from i2i.image import Writer
 from i2i.predict.predictor import Predictor
-from i2i.predict.window import blend_sigma_fraction
+from i2i.predict.tta import TTAMode
+from i2i.tiling import Blend, Tiling
+
+if TYPE_CHECKING:
+    from typing import Unpack
 
 
-def load_predictor(name_or_path: str | Path, **options: Any) -> Predictor:
-    """A :class:`Predictor` for the model at ``name_or_path`` with ``options`` (tile_size ...)."""
+class TilingOptions(TypedDict, total=False):
+    """The fields of :class:`~i2i.tiling.Tiling` given one by one; ``None``: the recipe's."""
+
+    tile_size: int | None
+    overlap: float | None
+    batch_size: int | None
+    blend: Blend | None
+    rescale: bool | None
+
+
+class PredictorOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`Predictor` other than the tiling."""
+
+    device: str | torch.device
+    bf16: bool
+    compile: bool
+    channels_last: bool
+    tta: bool | TTAMode
+    pixel_size: float | None
+    output_dtype: Literal["input", "float32"]
+    writer: Writer | str | None
+    show_progress: bool
+
+
+class LoadOptions(TilingOptions, PredictorOptions, total=False):
+    """What :func:`load_predictor` (and ``i2i.predict``) accept besides the model."""
+
+
+def load_predictor(name_or_path: str | Path, **options: Unpack[LoadOptions]) -> Predictor:
+    """A :class:`Predictor` for the model at ``name_or_path`` with ``options`` (tile_size ...).
+
+    Tiling options left out (or ``None``) and the writer come from the recipe in the weights.
+    """
     from i2i.model import load_translator
     from i2i.zoo.loading import resolve_weights
 
@@ -30,22 +71,35 @@ def load_predictor(name_or_path: str | Path, **options: Any) -> Predictor:
             "prepare images for this model. Use weights written by 'i2i run' or exported with "
             "'i2i zoo export'."
         )
-    options = {**recipe_options(metadata), **options}
-    return Predictor(model, InputContract.from_metadata(contract, str(weights)), **options)
+    section = recipe_predict_section(metadata)
+    given = {key: value for key, value in options.items() if key in Tiling.model_fields}
+    tiling = Tiling.from_fields(section, f"{weights}: the recipe's predict section")
+    tiling = tiling.updated(given, "the tiling options")
+    predictor_options = cast(
+        PredictorOptions, {k: v for k, v in options.items() if k not in Tiling.model_fields}
+    )
+    predictor_options.setdefault("writer", recipe_writer(section))
+    return Predictor(
+        model,
+        InputContract.from_metadata(contract, str(weights)),
+        tiling=tiling,
+        **predictor_options,
+    )
 
 
-def recipe_options(metadata: dict[str, Any]) -> dict[str, Any]:
-    """Predictor options from the ``predict`` section of the recipe the weights carry.
-
-    A recipe's tiling, batch, blending, rescaling and writer are the defaults of every
-    prediction with its weights; options given to :func:`load_predictor` take precedence.
-    """
+def recipe_predict_section(metadata: Mapping[str, object]) -> Mapping[str, object]:
+    """The ``predict`` section of the recipe the weights carry (empty when there is none)."""
     recipe = metadata.get("recipe")
-    section = recipe.get("predict") if isinstance(recipe, dict) else None
-    if not isinstance(section, dict):
-        return {}
-    keys = ("tile_size", "overlap", "batch_size", "rescale", "writer")
-    options = {key: section.get(key) for key in keys}
-    if section.get("blend") is not None:
-        options["sigma_fraction"] = blend_sigma_fraction(section["blend"])
-    return {k: v for k, v in options.items() if v is not None}
+    section = recipe.get("predict") if isinstance(recipe, Mapping) else None
+    return section if isinstance(section, Mapping) else {}
+
+
+def recipe_writer(section: Mapping[str, object]) -> Writer | None:
+    """The writer a recipe's ``predict.writer`` spec names; ``None``: chosen by suffix."""
+    spec = section.get("writer")
+    if not isinstance(spec, Mapping):
+        return None
+    from i2i.plugins import get_registries
+
+    writer: Writer = get_registries().writers.create(dict(spec))
+    return writer

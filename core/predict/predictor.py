@@ -1,7 +1,8 @@
 """``Predictor``: a model and its input contract, applied to whole images of any size.
 
 For each time point and z-plane (or group of z-planes) of the input, the predictor reads the
-contract's channels lazily, normalises them (percentiles per input plane), resamples to the
+contract's channels lazily, normalises them as training did (:mod:`i2i.normalization`:
+percentiles per input plane, clipped when the contract says so), resamples to the
 model's training pixel size when both pixel sizes are known, runs the sliding-window engine,
 resamples the finished rows back, and writes them to the output as they come.
 """
@@ -14,21 +15,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import torch
 
 from i2i.contract import ContractError, InputContract
-from i2i.image import ArrayImage, ArraySink, Image, PixelSizes
+from i2i.device import resolve_device
+from i2i.image import ArrayImage, ArraySink, Image, PixelSizes, Sink, Writer
 from i2i.io import get_writer, open_image
-from i2i.predict.normalize import normalizer, plane_percentiles
+from i2i.normalization import plane_bounds
 from i2i.predict.output import to_dtype
 from i2i.predict.resample import ResampledReader, ResamplingWriter, resampled_length
 from i2i.predict.sliding_window import ReadRegion, WriteRows, sliding_window_predict
 from i2i.predict.tiling import TileGrid
 from i2i.predict.tta import TTAMode, tta_forward
-from i2i.predict.window import GAUSSIAN_SIGMA_FRACTION
+from i2i.tiling import Tiling
 
 PIXEL_SIZE_TOLERANCE = 0.01
 """Relative pixel-size difference below which no resampling is done."""
@@ -36,17 +39,6 @@ PIXEL_SIZE_TOLERANCE = 0.01
 
 class PixelSizeWarning(UserWarning):
     """The image's pixel size is unknown while the model's is known."""
-
-
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"``: CUDA when available, then Apple MPS, else the CPU."""
-    if str(device) != "auto":
-        return torch.device(device)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
 
 
 @dataclass(frozen=True)
@@ -63,12 +55,15 @@ class Predictor:
     """Predict whole images with ``model`` under ``contract``.
 
     ``model`` maps (B, C_in, H, W) to (B, C_out, H, W) (a tuple output's first element is
-    used). ``tta`` is ``False``, ``True`` (all 8 flips and rotations), ``"flip"`` or ``"d4"``.
-    ``output_dtype`` applies to files: ``"input"`` keeps the input's pixel type, ``"float32"``
-    stores the raw prediction; in-memory results are always float32. ``pixel_size`` (µm)
-    overrides the image's pixel size; ``rescale=False`` predicts on the image's own grid even
-    when it differs from the training pixel size. ``writer`` (a name, spec or writer) writes
-    file outputs when :meth:`predict` is given none; otherwise the output's suffix chooses.
+    used). ``tiling`` (a :class:`~i2i.tiling.Tiling`, default ``Tiling()``) sets tile size,
+    overlap, batch size, blending and rescaling; ``tiling.rescale=False`` predicts on the
+    image's own grid even when it differs from the training pixel size. ``device``: ``"auto"``
+    (see :func:`i2i.device.resolve_device`) or a torch device. ``tta`` is ``False``, ``True``
+    (all 8 flips and rotations), ``"flip"`` or ``"d4"``. ``output_dtype`` applies to files:
+    ``"input"`` keeps the input's pixel type, ``"float32"`` stores the raw prediction;
+    in-memory results are always float32. ``pixel_size`` (µm) overrides the image's pixel
+    size. ``writer`` (a registered name or a writer) writes file outputs when :meth:`predict`
+    is given none; otherwise the output's suffix chooses.
     """
 
     def __init__(
@@ -80,25 +75,19 @@ class Predictor:
         bf16: bool = False,
         compile: bool = False,
         channels_last: bool = False,
-        tile_size: int = 256,
-        overlap: float = 0.25,
-        batch_size: int = 4,
+        tiling: Tiling | None = None,
         tta: bool | TTAMode = False,
-        sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION,
         pixel_size: float | None = None,
-        rescale: bool = True,
         output_dtype: Literal["input", "float32"] = "input",
-        writer: Any = None,
+        writer: Writer | str | None = None,
         show_progress: bool = False,
     ):
         self.contract = contract
         self.device = resolve_device(device)
         self.bf16 = bf16
         self.channels_last = channels_last
-        self.tile_size, self.overlap, self.batch_size = tile_size, overlap, batch_size
-        self.sigma_fraction = sigma_fraction
+        self.tiling = tiling or Tiling()
         self.pixel_size = pixel_size
-        self.rescale = rescale
         self.output_dtype = output_dtype
         self.writer = writer
         self.show_progress = show_progress
@@ -106,7 +95,7 @@ class Predictor:
         if channels_last:
             model = model.to(memory_format=torch.channels_last)
         self.model = model
-        self._module: Callable[[torch.Tensor], Any] = torch.compile(model) if compile else model
+        self._module: Callable[[torch.Tensor], object] = torch.compile(model) if compile else model
         self._forward: Callable[[torch.Tensor], torch.Tensor] = self._forward_tiles
         if tta:
             self._forward = tta_forward(self._forward_tiles, "d4" if tta is True else tta)
@@ -117,13 +106,18 @@ class Predictor:
             tiles = tiles.contiguous(memory_format=torch.channels_last)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             output = self._module(tiles)  # (B, C_out, H, W)
-        return output[0] if isinstance(output, tuple | list) else output
+        first = output[0] if isinstance(output, tuple | list) else output
+        assert isinstance(first, torch.Tensor), f"the model returned {type(first).__name__}"
+        return first
 
     # -- public API -------------------------------------------------------------------------
 
     def predict(
-        self, image: Image | str | Path | Any, out: str | Path | Any = None, writer: Any = None
-    ) -> Any:
+        self,
+        image: Image | str | Path | npt.ArrayLike,
+        out: str | Path | Sink | None = None,
+        writer: Writer | str | None = None,
+    ) -> npt.NDArray[np.float32] | Path | Sink:
         """Predict ``image`` (an Image, a path, or an array); write to ``out`` or return it.
 
         ``out`` is a file path (streamed there with ``writer``, or the writer chosen by its
@@ -140,7 +134,7 @@ class Predictor:
             sink = ArraySink(shape)
             self._run(source, planes, sink, np.dtype(np.float32))
             return source.restore_rank(sink.array) if isinstance(source, ArrayImage) else sink.array
-        if hasattr(out, "write_region"):
+        if not isinstance(out, str | Path):  # a sink
             self._run(source, planes, out, np.dtype(np.float32))
             return out
         path = Path(out)
@@ -156,8 +150,8 @@ class Predictor:
             dtype=dtype,
             channel_names=list(self.contract.output_channels),
             pixel_sizes=pixel_sizes,
-        ) as sink:
-            self._run(source, planes, sink, dtype)
+        ) as file_sink:
+            self._run(source, planes, file_sink, dtype)
         return path
 
     # -- planning ---------------------------------------------------------------------------
@@ -209,7 +203,7 @@ class Predictor:
         target = self.contract.pixel_size_um
         size_y = self.pixel_size or image.pixel_sizes.y or image.pixel_sizes.x
         size_x = self.pixel_size or image.pixel_sizes.x or size_y
-        if target is None or not self.rescale:
+        if target is None or not self.tiling.rescale:
             return height, width
         if size_y is None or size_x is None:
             if not self._warned_pixel_size:
@@ -228,11 +222,12 @@ class Predictor:
 
     # -- running ----------------------------------------------------------------------------
 
-    def _run(self, image: Image, planes: list[_Plane], sink: Any, dtype: np.dtype[Any]) -> None:
+    def _run(self, image: Image, planes: list[_Plane], sink: Sink, dtype: np.dtype) -> None:
         shape = image.shape[3:]
         model_shape = self._model_shape(image)
-        tiles = len(TileGrid.plan(*model_shape, self.tile_size, self.overlap, self.multiple_of))
-        with self._progress(tiles * len(planes), image) as advance, torch.inference_mode():
+        tiling = self.tiling
+        grid = TileGrid.plan(*model_shape, tiling.tile_size, tiling.overlap, self.multiple_of)
+        with self._progress(len(grid) * len(planes), image) as advance, torch.inference_mode():
             for plane in planes:
                 read = self._plane_reader(image, plane)
                 write = self._plane_writer(sink, plane, dtype, shape[1])
@@ -244,11 +239,8 @@ class Predictor:
                     read,
                     model_shape,
                     write,
-                    tile_size=self.tile_size,
-                    overlap=self.overlap,
-                    batch_size=self.batch_size,
+                    tiling,
                     multiple_of=self.multiple_of,
-                    sigma_fraction=self.sigma_fraction,
                     device=self.device,
                     progress=advance,
                 )
@@ -269,12 +261,11 @@ class Predictor:
 
         if self.contract.normalization == "none":
             return lambda y, x: np.array(read(y, x), dtype=np.float32)
-        normalize = normalizer(plane_percentiles(read, image.shape[3:], self.contract.percentiles))
-        return lambda y, x: normalize(read(y, x))
+        bounds = plane_bounds(read, image.shape[3:], self.contract.percentiles)
+        clip = self.contract.clip
+        return lambda y, x: bounds.normalize(read(y, x), clip)
 
-    def _plane_writer(
-        self, sink: Any, plane: _Plane, dtype: np.dtype[Any], width: int
-    ) -> WriteRows:
+    def _plane_writer(self, sink: Sink, plane: _Plane, dtype: np.dtype, width: int) -> WriteRows:
         expected = len(self.contract.output_channels)
 
         def write(rows: slice, block: np.ndarray) -> None:
@@ -305,7 +296,7 @@ def _z_out(planes: list[_Plane]) -> int:
     return max(p.z_out for p in planes) + 1
 
 
-def _as_image(image: Image | str | Path | Any) -> Image:
+def _as_image(image: Image | str | Path | npt.ArrayLike) -> Image:
     if isinstance(image, Image):
         return image
     if isinstance(image, str | Path):

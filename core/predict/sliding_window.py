@@ -23,7 +23,8 @@ import numpy as np
 import torch
 
 from i2i.predict.tiling import AxisTiling, ReadRegion, TileGrid, read_reflected
-from i2i.predict.window import GAUSSIAN_SIGMA_FRACTION, gaussian_profile
+from i2i.predict.window import gaussian_profile
+from i2i.tiling import Tiling
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 WriteRows = Callable[[slice, np.ndarray], None]
@@ -83,12 +84,9 @@ def sliding_window_predict(
     read: ReadRegion,
     shape: tuple[int, int],
     write_rows: WriteRows,
+    tiling: Tiling | None = None,
     *,
-    tile_size: int | tuple[int, int] = 256,
-    overlap: float = 0.25,
-    batch_size: int = 4,
     multiple_of: int = 1,
-    sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION,
     device: torch.device | str = "cpu",
     progress: Callable[[int], None] | None = None,
 ) -> None:
@@ -97,10 +95,13 @@ def sliding_window_predict(
     ``read(y, x)`` returns the model input of an in-bounds region as a (C_in, h, w) float32
     array; ``forward`` maps (B, C_in, th, tw) to (B, C_out, th, tw); ``write_rows(rows, block)``
     receives finished full-width (C_out, len(rows), X) float32 blocks, top to bottom.
-    ``progress(n)`` is called after each batch with its number of tiles.
+    ``tiling`` (default: :class:`~i2i.tiling.Tiling` ()) gives tile size, overlap, batch size
+    and blending (its ``rescale`` is the caller's concern); tile sides are rounded up to
+    ``multiple_of``. ``progress(n)`` is called after each batch with its number of tiles.
     """
+    tiling = tiling or Tiling()
     device = torch.device(device)
-    grid = TileGrid.plan(*shape, tile_size, overlap, multiple_of)
+    grid = TileGrid.plan(*shape, tiling.tile_size, tiling.overlap, multiple_of)
     tile_h, tile_w = grid.tile_shape
     image_columns = slice(-grid.x.first, -grid.x.first + shape[1])
     offsets = [x - grid.x.first for x in grid.x.starts]
@@ -108,13 +109,13 @@ def sliding_window_predict(
     written = 0
     for band_index, y in enumerate(grid.y.starts):
         band = read_reflected(read, (y, y + tile_h), (grid.x.first, grid.x.stop), shape)
-        for batch_start in range(0, len(offsets), batch_size):
-            batch_offsets = offsets[batch_start : batch_start + batch_size]
+        for batch_start in range(0, len(offsets), tiling.batch_size):
+            batch_offsets = offsets[batch_start : batch_start + tiling.batch_size]
             tiles = np.stack([band[:, :, x : x + tile_w] for x in batch_offsets])
             tiles_in = torch.from_numpy(tiles.astype(np.float32, copy=False)).to(device)
             predictions = forward(tiles_in).float().cpu().numpy()  # (B, C_out, th, tw)
             if accumulator is None:
-                accumulator = _BandAccumulator(grid, predictions.shape[1], sigma_fraction)
+                accumulator = _BandAccumulator(grid, predictions.shape[1], tiling.sigma_fraction)
             accumulator.add(predictions, y, batch_offsets)
             if progress is not None:
                 progress(len(batch_offsets))

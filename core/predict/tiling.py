@@ -17,11 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from i2i.errors import I2IError
-
-
-class TilingError(I2IError):
-    """Tile size or overlap is invalid."""
+from i2i.tiling import TilingError
 
 
 @dataclass(frozen=True)

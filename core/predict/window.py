@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-GAUSSIAN_SIGMA_FRACTION = 0.125
-"""Standard deviation of the Gaussian window as a fraction of the tile side (nnU-Net, MONAI)."""
+from i2i.tiling import GAUSSIAN_SIGMA_FRACTION
 
 
 def blend_sigma_fraction(blend: str) -> float:

@@ -5,7 +5,8 @@ exact (no padded duplicates from sharding), and cheap next to training.
 
 Validation predicts the way ``i2i predict`` does: an image larger than the recipe's
 ``predict.tile_size`` is predicted by sliding windows with that tile size and overlap
-(:func:`i2i.predict.sliding_window.sliding_window_predict`), so the validation figure is the
+(:func:`i2i.predict.sliding_window.sliding_window_predict` with the recipe's
+:class:`~i2i.tiling.Tiling`), so the validation figure is the
 figure a user gets, and a model trained on small crops is not judged on a whole field in one
 pass (its normalisation layers would then see statistics it never met in training).
 """
@@ -14,18 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 
-from i2i.predict.window import GAUSSIAN_SIGMA_FRACTION
+from i2i.tiling import GAUSSIAN_SIGMA_FRACTION, Blend, Tiling
+
+if TYPE_CHECKING:
+    from accelerate import Accelerator
+    from torch.utils.data import DataLoader
+
+    from i2i.data.transforms import Sample
+    from i2i.evaluate import Evaluator
 
 
 @dataclass(frozen=True)
 class ValidationTiling:
-    """Sliding-window settings for images larger than one tile (from the ``predict`` section)."""
+    """Transitional: what ``RunParts.validation_tiling`` still builds; goes once it returns the
+    recipe's :class:`~i2i.tiling.Tiling` and the callers pass the size multiple themselves."""
 
     tile_size: int = 256
     overlap: float = 0.25
@@ -33,16 +42,27 @@ class ValidationTiling:
     multiple_of: int = 1
     sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION
 
+    def tiling(self) -> Tiling:
+        blend: Blend = "none" if self.sigma_fraction == 0 else "gaussian"
+        return Tiling(
+            tile_size=self.tile_size, overlap=self.overlap, batch_size=self.batch_size, blend=blend
+        )
+
 
 @torch.no_grad()
 def validate(
     model: nn.Module,
-    val_loader: Any,
-    evaluator_factory: Callable[[], Any],
-    accelerator: Any,
-    tiling: ValidationTiling | None = None,
+    val_loader: DataLoader[Sample] | None,
+    evaluator_factory: Callable[[], Evaluator],
+    accelerator: Accelerator,
+    tiling: Tiling | ValidationTiling | None = None,
+    multiple_of: int = 1,
 ) -> tuple[dict[str, float], tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None]:
-    """Mean of each metric over validation images (``val/<metric>``) and the first batch."""
+    """Mean of each metric over validation images (``val/<metric>``) and the first batch.
+
+    Images larger than ``tiling.tile_size`` are predicted by sliding windows with ``tiling``,
+    tile sides rounded up to ``multiple_of`` (the model's size multiple).
+    """
     values: dict[str, float] = {}
     first = None
     if val_loader is not None and accelerator.is_main_process:
@@ -58,7 +78,7 @@ def validate(
 
         for index, batch in enumerate(val_loader):
             inputs = batch["input"]
-            prediction = predict_batch(forward, inputs, tiling).to(device)
+            prediction = predict_batch(forward, inputs, tiling, multiple_of).to(device)
             target, mask = batch["target"].to(device), batch["mask"].to(device)
             names = [f"val_{index}_{i}" for i in range(inputs.shape[0])]
             evaluator.add(prediction, target, images=names, mask=mask)
@@ -76,11 +96,15 @@ def validate(
 def predict_batch(
     forward: Callable[[torch.Tensor], torch.Tensor],
     inputs: torch.Tensor,
-    tiling: ValidationTiling | None,
+    tiling: Tiling | ValidationTiling | None,
+    multiple_of: int = 1,
 ) -> torch.Tensor:
     """(B, Cin, H, W) -> (B, Cout, H, W): one pass, or sliding windows when larger than a tile."""
+    if isinstance(tiling, ValidationTiling):
+        multiple_of = tiling.multiple_of
+    windows = tiling.tiling() if isinstance(tiling, ValidationTiling) else tiling
     height, width = inputs.shape[-2:]
-    if tiling is None or max(height, width) <= tiling.tile_size:
+    if windows is None or max(height, width) <= windows.tile_size:
         return forward(inputs)
     from i2i.predict.sliding_window import sliding_window_predict
 
@@ -99,11 +123,8 @@ def predict_batch(
             read,
             (height, width),
             write,
-            tile_size=tiling.tile_size,
-            overlap=tiling.overlap,
-            batch_size=tiling.batch_size,
-            multiple_of=tiling.multiple_of,
-            sigma_fraction=tiling.sigma_fraction,
+            windows,
+            multiple_of=multiple_of,
         )
         predictions.append(torch.from_numpy(np.concatenate(rows, axis=1)))  # (Cout, H, W)
     return torch.stack(predictions)

@@ -31,6 +31,7 @@ def test_percentile_normalize_maps_percentiles_to_zero_and_one():
     assert build("percentile_normalize").contract == {
         "normalization": "percentile",
         "percentiles": (2.0, 99.8),
+        "clip": False,
     }
 
 

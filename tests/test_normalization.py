@@ -1,0 +1,47 @@
+"""i2i.normalization: the one percentile normalisation of training transforms and prediction."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import i2i.normalization as normalization
+from i2i.normalization import PercentileBounds, grid_sample, image_bounds, plane_bounds
+
+
+def test_large_planes_use_sampled_percentiles(monkeypatch):
+    plane = np.random.default_rng(0).gamma(2, 100, (1, 300, 300)).astype(np.float32)
+    exact = plane_bounds(lambda y, x: plane[:, y, x], (300, 300), (2, 99.8))
+    monkeypatch.setattr(normalization, "WHOLE_PLANE_LIMIT", 1000)
+    monkeypatch.setattr(normalization, "SAMPLE_SIDE", 32)
+    reads = []
+
+    def read(y, x):
+        reads.append((y.stop - y.start) * (x.stop - x.start))
+        return plane[:, y, x]
+
+    sampled = plane_bounds(read, (300, 300), (2, 99.8))
+    assert max(reads) == 32 * 32  # never the whole plane
+    np.testing.assert_allclose([sampled.low, sampled.high], [exact.low, exact.high], rtol=0.1)
+
+
+def test_planes_read_whole_get_the_bounds_of_the_in_memory_image():
+    plane = np.random.default_rng(1).gamma(2, 100, (2, 700, 600)).astype(np.uint16)
+    lazy = plane_bounds(lambda y, x: plane[:, y, x], (700, 600), (2, 99.8))
+    whole = image_bounds(plane, (2, 99.8))
+    np.testing.assert_array_equal(lazy.low, whole.low)
+    np.testing.assert_array_equal(lazy.high, whole.high)
+
+
+def test_fields_above_the_grid_limit_are_sampled_on_a_regular_grid():
+    image = np.arange(2 * 1024 * 1024, dtype=np.float32).reshape(2, 1024, 1024)
+    pixels = grid_sample(image)
+    assert pixels.shape == (2, 512 * 512) and pixels.dtype == np.float32
+    np.testing.assert_array_equal(pixels[0, :3], [0, 2, 4])
+
+
+def test_normalisation_maps_bounds_to_zero_and_one_and_clips_on_request():
+    bounds = PercentileBounds(np.array([10.0, 5.0], np.float32), np.array([20.0, 5.0], np.float32))
+    region = np.array([[[5.0, 10.0, 15.0, 30.0]], [[5.0, 6.0, np.nan, np.inf]]], np.float32)
+    np.testing.assert_array_equal(bounds.normalize(region), [[[-0.5, 0, 0.5, 2]], [[0, 0, 0, 0]]])
+    np.testing.assert_array_equal(bounds.normalize(region, clip=True)[0], [[0, 0, 0.5, 1]])
+    assert region[0, 0, 0] == 5.0  # the input is not modified
