@@ -9,10 +9,11 @@ an honest ``status`` with a ``source`` note saying where the weights come from.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from i2i.contract import NormalizationMethod
 from i2i.errors import I2IError
 
 PACKAGE_SCHEME = "package://"
@@ -84,10 +85,11 @@ class InputSpec(_Strict):
 class Normalization(_Strict):
     """How input images are scaled before the model sees them."""
 
-    method: Literal["percentile", "none"] = Field(description="Per-image intensity scaling.")
+    method: NormalizationMethod = Field(description="Per-image intensity scaling.")
     percentiles: tuple[float, float] | None = Field(
         None, description="Low and high percentiles of 'percentile' normalisation."
     )
+    clip: bool = Field(False, description="Whether 'percentile' normalisation clips to [0, 1].")
 
 
 class ReportedMetric(_Strict):
@@ -169,7 +171,7 @@ def is_zoo_name(text: str) -> bool:
     return bool(_NAME.match(text))
 
 
-def parse_card(data: Any, source: str) -> ModelCard:
+def parse_card(data: object, source: str) -> ModelCard:
     """Validate one card read from ``source`` (a file or URL, for the error message)."""
     try:
         return ModelCard.model_validate(data)
