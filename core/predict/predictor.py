@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -222,7 +222,7 @@ class Predictor:
 
     # -- running ----------------------------------------------------------------------------
 
-    def _run(self, image: Image, planes: list[_Plane], sink: Sink, dtype: np.dtype) -> None:
+    def _run(self, image: Image, planes: list[_Plane], sink: Sink, dtype: np.dtype[Any]) -> None:
         shape = image.shape[3:]
         model_shape = self._model_shape(image)
         tiling = self.tiling
@@ -265,7 +265,9 @@ class Predictor:
         clip = self.contract.clip
         return lambda y, x: bounds.normalize(read(y, x), clip)
 
-    def _plane_writer(self, sink: Sink, plane: _Plane, dtype: np.dtype, width: int) -> WriteRows:
+    def _plane_writer(
+        self, sink: Sink, plane: _Plane, dtype: np.dtype[Any], width: int
+    ) -> WriteRows:
         expected = len(self.contract.output_channels)
 
         def write(rows: slice, block: np.ndarray) -> None:

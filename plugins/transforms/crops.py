@@ -10,12 +10,12 @@ larger than the image pad it by repeating its edge.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
+from i2i.data.transforms import Sample
 from i2i_plugins.transforms.params import RandomResizedCropParams, SizeParams
 
 KEYS = ("input", "target")
@@ -45,9 +45,7 @@ def crop(image: torch.Tensor, box: Box) -> torch.Tensor:
     return image[..., y0 : y0 + height, x0 : x0 + width]
 
 
-def _apply(
-    sample: dict[str, Any], box: Box, size: tuple[int, int] | None, random: bool
-) -> dict[str, Any]:
+def _apply(sample: Sample, box: Box, size: tuple[int, int] | None, random: bool) -> Sample:
     """Crop (and resize) input and target alike; ``meta`` records it for later transforms."""
     meta = sample.get("meta")
     if isinstance(meta, dict):
@@ -68,7 +66,7 @@ class Resize:
     def __init__(self, params: SizeParams):
         self.size = _size(params.size)
 
-    def __call__(self, sample: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    def __call__(self, sample: Sample, rng: np.random.Generator) -> Sample:
         for key in KEYS:
             sample[key] = resize(sample[key], self.size)
         return sample
@@ -80,7 +78,7 @@ class CenterCrop:
     def __init__(self, params: SizeParams):
         self.size = _size(params.size)
 
-    def __call__(self, sample: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    def __call__(self, sample: Sample, rng: np.random.Generator) -> Sample:
         height, width = self.size
         full_h, full_w = (
             max(a, b) for a, b in zip(sample["input"].shape[-2:], self.size, strict=True)
@@ -99,7 +97,7 @@ class RandomCrop:
     def for_validation(self) -> CenterCrop:
         return CenterCrop(self.params)
 
-    def __call__(self, sample: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    def __call__(self, sample: Sample, rng: np.random.Generator) -> Sample:
         height, width = self.size
         full_h, full_w = (
             max(a, b) for a, b in zip(sample["input"].shape[-2:], self.size, strict=True)
@@ -137,6 +135,6 @@ class RandomResizedCrop:
         crop_h, crop_w = max(1, round(height * side_scale)), max(1, round(width * side_scale))
         return (height - crop_h) // 2, (width - crop_w) // 2, crop_h, crop_w
 
-    def __call__(self, sample: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    def __call__(self, sample: Sample, rng: np.random.Generator) -> Sample:
         height, width = sample["input"].shape[-2:]
         return _apply(sample, self.box(height, width, rng), self.size, random=True)

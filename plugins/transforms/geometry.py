@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 
+from i2i.data.transforms import Sample
 from i2i_plugins.transforms.params import FlipParams, Rot90Params
 
 KEYS = ("input", "target")
@@ -21,7 +20,7 @@ class Flip:
     def for_validation(self) -> None:
         return None
 
-    def __call__(self, sample: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    def __call__(self, sample: Sample, rng: np.random.Generator) -> Sample:
         dims = [
             -1 if axis == "horizontal" else -2
             for axis in self.params.axes
@@ -42,7 +41,7 @@ class Rot90:
     def for_validation(self) -> None:
         return None
 
-    def __call__(self, sample: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    def __call__(self, sample: Sample, rng: np.random.Generator) -> Sample:
         if rng.random() < self.params.p:
             turns = int(rng.integers(1, 4))
             for key in KEYS:
