@@ -62,3 +62,13 @@ def test_i2i_predict_uses_the_recipe_tiling_unless_told_otherwise(weights, tmp_p
         assert result.exit_code == 0, result.output
         with open_image(out) as predicted:
             np.testing.assert_allclose(predicted.read(), expected, atol=1e-5)
+
+
+def test_tiling_options_are_the_tiling_fields_and_invalid_ones_are_clear_errors(weights):
+    from i2i.predict.loading import TilingOptions
+    from i2i.tiling import TilingError
+
+    assert set(TilingOptions.__annotations__) == set(Tiling.model_fields)
+    path, _ = weights
+    with pytest.raises(TilingError, match="tile_size"):
+        load_predictor(path, device="cpu", tile_size=8)
