@@ -14,7 +14,7 @@ import pluggy
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from i2i.cli.plugin_app import PluginCommands
+    from i2i.commands import PluginCommands
     from i2i.registry import Registries
 
 hookspec = pluggy.HookspecMarker("i2i")

@@ -16,7 +16,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-from i2i.cli.plugin_app import PluginCommandError, PluginCommands
+from i2i.commands import PluginCommandError, PluginCommands
 
 if TYPE_CHECKING:  # typer's own copy of click (plain click in older typer releases)
     from typer._click import Command, Context

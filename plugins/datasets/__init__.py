@@ -13,7 +13,7 @@ from i2i.registry import Registries
 from i2i_plugins.datasets.params import JumpParams, LMCParams, PairedTableParams, PatternParams
 
 if TYPE_CHECKING:
-    from i2i.cli.plugin_app import PluginCommands
+    from i2i.commands import PluginCommands
 
 __all__ = ["JumpParams", "LMCParams", "PairedTableParams", "PatternParams"]
 

@@ -23,7 +23,7 @@ from i2i_plugins.vqgan.params import (
 )
 
 if TYPE_CHECKING:
-    from i2i.cli.plugin_app import PluginCommands
+    from i2i.commands import PluginCommands
 
 __all__ = [
     "CodebookLossParams",

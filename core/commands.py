@@ -1,4 +1,4 @@
-"""What a plugin's ``i2i_add_cli_commands(app)`` hook receives: :class:`PluginCommands`.
+"""The plugin-facing command API: what a plugin's ``i2i_add_cli_commands(app)`` hook receives.
 
 Kept apart from the command group that gathers the contributions
 (:mod:`i2i.cli.plugin_commands`) so that the hook specification can name this type without
