@@ -47,6 +47,7 @@ from torch import nn
 from i2i.image import Image, PixelSizes
 from i2i.predict import InputContract, Predictor, sliding_window_predict
 from i2i.predict.tiling import TileGrid
+from i2i.tiling import Tiling
 
 
 def conv_net(width: int, depth: int) -> nn.Module:
@@ -113,13 +114,11 @@ def throughput(args: argparse.Namespace) -> None:
                 lambda y, x: image[:, y, x],
                 image.shape[1:],
                 lambda rows, block: output.__setitem__((slice(None), rows), block),
-                tile_size=args.tile,
-                overlap=args.overlap,
-                batch_size=4,
+                Tiling(tile_size=args.tile, overlap=args.overlap, batch_size=4),
             )
 
-    options = {"tile_size": args.tile, "overlap": args.overlap, "batch_size": 4}
-    predictor = Predictor(net, InputContract(output_channels=["x"]), device="cpu", **options)
+    tiling = Tiling(tile_size=args.tile, overlap=args.overlap, batch_size=4)
+    predictor = Predictor(net, InputContract(output_channels=["x"]), device="cpu", tiling=tiling)
     variants: dict[str, Callable[[], Any]] = {
         "bare forward": bare,
         "i2i engine (in memory)": engine,
@@ -187,20 +186,24 @@ def _monai(net: nn.Module, args: argparse.Namespace) -> Callable[[torch.Tensor],
 def options(args: argparse.Namespace) -> None:
     net, image = conv_net(64, 6), test_image(1024)
     settings = {
-        "fp32, tile 256": {"tile_size": 256},
-        "fp32 channels_last, tile 256": {"tile_size": 256, "channels_last": True},
-        "bf16, tile 256": {"tile_size": 256, "bf16": True},
-        "bf16 channels_last, tile 256": {"tile_size": 256, "bf16": True, "channels_last": True},
-        "fp32, tile 512": {"tile_size": 512},
-        "bf16 channels_last, tile 512": {"tile_size": 512, "bf16": True, "channels_last": True},
+        "fp32, tile 256": (256, {}),
+        "fp32 channels_last, tile 256": (256, {"channels_last": True}),
+        "bf16, tile 256": (256, {"bf16": True}),
+        "bf16 channels_last, tile 256": (256, {"bf16": True, "channels_last": True}),
+        "fp32, tile 512": (512, {}),
+        "bf16 channels_last, tile 512": (512, {"bf16": True, "channels_last": True}),
     }
     times: dict[str, list[float]] = {name: [] for name in settings}
     for repeat in range(args.repeats + 1):
-        for name, extra in settings.items():
-            options = {"overlap": args.overlap, "batch_size": 4, **extra}
+        for name, (tile, extra) in settings.items():
+            tiling = Tiling(tile_size=tile, overlap=args.overlap, batch_size=4)
             # a copy each time: Predictor moves the module to its device and memory format
             predictor = Predictor(
-                copy.deepcopy(net), InputContract(output_channels=["x"]), device="cpu", **options
+                copy.deepcopy(net),
+                InputContract(output_channels=["x"]),
+                device="cpu",
+                tiling=tiling,
+                **extra,
             )
             start = time.perf_counter()
             predictor.predict(image)
@@ -234,7 +237,11 @@ def paper(args: argparse.Namespace) -> None:
     for repeat in range(args.repeats + 1):
         for name, (tile, extra) in settings.items():
             predictor = Predictor(
-                copy.deepcopy(model), contract, device="cpu", tile_size=tile, overlap=0.0, **extra
+                copy.deepcopy(model),
+                contract,
+                device="cpu",
+                tiling=Tiling(tile_size=tile, overlap=0.0),
+                **extra,
             )
             image = np.random.default_rng(0).random((3, tile, tile), dtype=np.float32)
             start = time.perf_counter()
@@ -306,7 +313,8 @@ def _status_mib(field: str) -> float:
 def memory_child(size: int, tile: int) -> None:
     torch.set_num_threads(2)
     net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 1, 3, padding=1))
-    predictor = Predictor(net, InputContract(output_channels=["x"]), device="cpu", tile_size=tile)
+    contract = InputContract(output_channels=["x"])
+    predictor = Predictor(net, contract, device="cpu", tiling=Tiling(tile_size=tile))
     predictor.predict(SyntheticImage(1024), out=CheckingSink())  # warm-up
     Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) restarts from here
     before = _status_mib("VmRSS")

@@ -50,6 +50,20 @@ def identity_net(channels: int = 1) -> nn.Module:
     return conv.eval()
 
 
+def identity_predictor(name: str, **options: object):
+    """A Predictor of an identity net that predicts channel ``name``: stands in for
+    ``i2i.predict.load_predictor`` in CLI tests (tiling options become a Tiling)."""
+    from i2i.contract import InputContract
+    from i2i.predict import Predictor
+    from i2i.tiling import Tiling
+
+    tiling = Tiling.from_fields(options, "test")
+    rest = {key: value for key, value in options.items() if key not in Tiling.model_fields}
+    return Predictor(
+        identity_net(), InputContract(output_channels=[str(name)]), tiling=tiling, **rest
+    )
+
+
 def open_npy(path: Path) -> ArrayImage:
     """A (T, C, Z, Y, X) ``.npy`` file with a JSON side-car of channel names and pixel sizes."""
     meta = json.loads(path.with_suffix(".json").read_text())

@@ -12,15 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from predict_support import NpyPlugin, identity_net, save_npy
+from predict_support import NpyPlugin, identity_predictor, save_npy
 from typer.testing import CliRunner
 
 import i2i.predict
 from i2i.cli import app
 from i2i.naming import image_stem
-from i2i.predict import InputContract, Predictor
 from i2i.predict.batch import BatchError, folder_jobs
-from i2i.tiling import Tiling
 
 TESTS = Path(__file__).resolve().parent
 runner = CliRunner()
@@ -34,10 +32,7 @@ def fake_models(monkeypatch, i2i_host):
 
     def load(name, **options):
         loaded.append((str(name), options))
-        tiling = Tiling.from_fields(options, "test")
-        rest = {key: value for key, value in options.items() if key not in Tiling.model_fields}
-        contract = InputContract(output_channels=[str(name)])
-        return Predictor(identity_net(), contract, tiling=tiling, **rest)
+        return identity_predictor(name, **options)
 
     monkeypatch.setattr(i2i.predict, "load_predictor", load)
     return loaded
@@ -109,7 +104,7 @@ WORKER = """
 import json, os, sys
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from predict_support import NpyPlugin, identity_net
+from predict_support import NpyPlugin, identity_net, identity_predictor
 from i2i import plugins
 from i2i.testing import isolated_host
 from i2i.predict import InputContract, Predictor

@@ -21,6 +21,7 @@ from i2i.errors import I2IError
 if TYPE_CHECKING:
     import torch
 
+    from i2i.image import Writer
     from i2i.predict.batch import BatchResult, Job
     from i2i.predict.predictor import Predictor
 
@@ -70,7 +71,7 @@ def run_prediction_jobs(
     models: dict[str, str],
     device: str,
     options: dict[str, Any],
-    writer: object | None = None,
+    writer: Writer | str | None = None,
 ) -> None:
     """Predict ``jobs`` (split between processes), one predictor per key of ``models``.
 

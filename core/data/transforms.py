@@ -15,11 +15,13 @@ transform meets by defining the member:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from i2i.contract import ContractFields
 
 Sample = dict[str, Any]
 """``{"input": (Cin, H, W), "target": (Cout, H, W), "mask": (Cout,), "meta": dict}``."""
@@ -41,7 +43,7 @@ class ContractTransform(Protocol):
     """A transform whose effect the model's input contract records (normalisation)."""
 
     @property
-    def contract(self) -> Mapping[str, object]:
+    def contract(self) -> ContractFields:
         """The input-contract fields this transform decides (empty: none)."""
         ...
 
@@ -58,9 +60,9 @@ def validation_transforms(train: Sequence[Transform]) -> list[Transform]:
     return result
 
 
-def contract_fields(transforms: Sequence[Transform]) -> dict[str, object]:
+def contract_fields(transforms: Sequence[Transform]) -> ContractFields:
     """The input-contract fields the transforms decide, later ones over earlier ones."""
-    fields: dict[str, object] = {}
+    fields: ContractFields = {}
     for transform in transforms:
         if isinstance(transform, ContractTransform):
             fields.update(transform.contract)

@@ -18,6 +18,7 @@ import torch
 
 from i2i.device import resolve_device
 from i2i.errors import I2IError
+from i2i.image import Writer
 from i2i.naming import image_stem
 from i2i.predict.predictor import Predictor
 
@@ -62,7 +63,7 @@ def run_jobs(
     make_predictor: Callable[[str, torch.device], Predictor],
     *,
     device: str = "auto",
-    writer: object | None = None,
+    writer: Writer | str | None = None,
     on_done: Callable[[Job, bool], None] | None = None,
 ) -> BatchResult:
     """Run this process's share of ``jobs``, skipping outputs that already exist.

@@ -20,11 +20,6 @@ import numpy as np
 from i2i.tiling import GAUSSIAN_SIGMA_FRACTION
 
 
-def blend_sigma_fraction(blend: str) -> float:
-    """The ``sigma_fraction`` of a recipe's ``predict.blend``: gaussian, or none (flat window)."""
-    return 0.0 if blend == "none" else GAUSSIAN_SIGMA_FRACTION
-
-
 def gaussian_profile(
     length: int, sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION, border: int = 0
 ) -> np.ndarray:

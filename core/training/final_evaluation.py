@@ -36,10 +36,14 @@ def evaluate_best(run: RunFolder, parts: RunParts, device: torch.device) -> Path
         metric_set=evaluate.metric_set if evaluate else None,
     )
     channels = parts.contract.output_channels
-    tiling = parts.validation_tiling()
     for batch in loader:
         inputs = batch["input"].to(device)
-        prediction = predict_batch(lambda tiles: model(tiles.to(device))[0].float(), inputs, tiling)
+        prediction = predict_batch(
+            lambda tiles: model(tiles.to(device))[0].float(),
+            inputs,
+            parts.recipe.predict,
+            parts.contract.size_multiple,
+        )
         prediction = prediction.to(device)
         evaluator.add(
             prediction,

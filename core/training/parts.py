@@ -20,7 +20,6 @@ from i2i.contract import InputContract
 from i2i.errors import I2IError
 from i2i.training.losses import LossSet
 from i2i.training.run_folder import RunFolder
-from i2i.training.validation import ValidationTiling
 
 if TYPE_CHECKING:
     from torch.utils.data import DataLoader
@@ -52,19 +51,6 @@ class RunParts:
         from i2i.evaluate import Evaluator
 
         return Evaluator(self.metric_names, device=str(self.device or "cpu"), panel_size=0)
-
-    def validation_tiling(self) -> ValidationTiling:
-        """Validation predicts images larger than a tile as ``i2i predict`` does."""
-        from i2i.predict.window import blend_sigma_fraction
-
-        predict = self.recipe.predict
-        return ValidationTiling(
-            tile_size=predict.tile_size,
-            overlap=predict.overlap,
-            batch_size=predict.batch_size,
-            multiple_of=self.contract.size_multiple,
-            sigma_fraction=blend_sigma_fraction(predict.blend),
-        )
 
     def export_metadata(self, step: int) -> dict[str, object]:
         """What exported weights carry so that the file alone rebuilds and uses its model."""

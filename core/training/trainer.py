@@ -285,7 +285,8 @@ class Trainer:
             self.parts.val_loader,
             self.parts.evaluator_factory,
             self.accelerator,
-            self.parts.validation_tiling(),
+            self.parts.recipe.predict,
+            multiple_of=self.parts.contract.size_multiple,
         )
         if not values:
             return values

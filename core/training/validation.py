@@ -14,14 +14,13 @@ pass (its normalisation layers would then see statistics it never met in trainin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 
-from i2i.tiling import GAUSSIAN_SIGMA_FRACTION, Blend, Tiling
+from i2i.tiling import Tiling
 
 if TYPE_CHECKING:
     from accelerate import Accelerator
@@ -31,31 +30,13 @@ if TYPE_CHECKING:
     from i2i.evaluate import Evaluator
 
 
-@dataclass(frozen=True)
-class ValidationTiling:
-    """Transitional: what ``RunParts.validation_tiling`` still builds; goes once it returns the
-    recipe's :class:`~i2i.tiling.Tiling` and the callers pass the size multiple themselves."""
-
-    tile_size: int = 256
-    overlap: float = 0.25
-    batch_size: int = 4
-    multiple_of: int = 1
-    sigma_fraction: float = GAUSSIAN_SIGMA_FRACTION
-
-    def tiling(self) -> Tiling:
-        blend: Blend = "none" if self.sigma_fraction == 0 else "gaussian"
-        return Tiling(
-            tile_size=self.tile_size, overlap=self.overlap, batch_size=self.batch_size, blend=blend
-        )
-
-
 @torch.no_grad()
 def validate(
     model: nn.Module,
     val_loader: DataLoader[Sample] | None,
     evaluator_factory: Callable[[], Evaluator],
     accelerator: Accelerator,
-    tiling: Tiling | ValidationTiling | None = None,
+    tiling: Tiling | None = None,
     multiple_of: int = 1,
 ) -> tuple[dict[str, float], tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None]:
     """Mean of each metric over validation images (``val/<metric>``) and the first batch.
@@ -96,15 +77,12 @@ def validate(
 def predict_batch(
     forward: Callable[[torch.Tensor], torch.Tensor],
     inputs: torch.Tensor,
-    tiling: Tiling | ValidationTiling | None,
+    tiling: Tiling | None,
     multiple_of: int = 1,
 ) -> torch.Tensor:
     """(B, Cin, H, W) -> (B, Cout, H, W): one pass, or sliding windows when larger than a tile."""
-    if isinstance(tiling, ValidationTiling):
-        multiple_of = tiling.multiple_of
-    windows = tiling.tiling() if isinstance(tiling, ValidationTiling) else tiling
     height, width = inputs.shape[-2:]
-    if windows is None or max(height, width) <= windows.tile_size:
+    if tiling is None or max(height, width) <= tiling.tile_size:
         return forward(inputs)
     from i2i.predict.sliding_window import sliding_window_predict
 
@@ -123,7 +101,7 @@ def predict_batch(
             read,
             (height, width),
             write,
-            windows,
+            tiling,
             multiple_of=multiple_of,
         )
         predictions.append(torch.from_numpy(np.concatenate(rows, axis=1)))  # (Cout, H, W)

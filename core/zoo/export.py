@@ -95,6 +95,7 @@ def _card(
     normalization: dict[str, Any] = {"method": contract.normalization}
     if contract.normalization == "percentile":
         normalization["percentiles"] = list(contract.percentiles)
+        normalization["clip"] = contract.clip
     data = {
         "name": name,
         "description": about.get("description")

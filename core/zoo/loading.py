@@ -75,6 +75,6 @@ def local_weights(path: Path) -> Path:
     if path.suffix != ".safetensors":
         raise ModelNotFoundError(
             f"{path}: models are loaded from .safetensors files only (never pickles). Convert "
-            "an authors' checkpoint with 'i2i zoo import-taming', or give a run folder."
+            "an authors' checkpoint with 'i2i model import-taming', or give a run folder."
         )
     return path

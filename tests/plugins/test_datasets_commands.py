@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from predict_support import NpyPlugin, identity_net
+from predict_support import NpyPlugin, identity_predictor
 from typer.testing import CliRunner
 
 import i2i.predict
 import i2i_plugins.datasets
 from i2i.cli import app
-from i2i.predict import InputContract, Predictor
 from i2i_plugins.datasets import jump, lmc
 
 runner = CliRunner()
@@ -26,7 +25,7 @@ def fake_models(monkeypatch, i2i_host):
 
     def load(name, **options):
         loaded.append((str(name), options))
-        return Predictor(identity_net(), InputContract(output_channels=[str(name)]), **options)
+        return identity_predictor(name, **options)
 
     monkeypatch.setattr(i2i.predict, "load_predictor", load)
     return loaded
