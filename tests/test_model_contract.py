@@ -66,6 +66,13 @@ def _tensors(output) -> list[torch.Tensor]:
     return [t for t in output if isinstance(t, torch.Tensor)]
 
 
+def _is_log_value(value) -> bool:
+    """A Python float or a detached 0-d tensor (see i2i.training.step_logs)."""
+    if isinstance(value, torch.Tensor):
+        return value.ndim == 0 and not value.requires_grad
+    return isinstance(value, float)
+
+
 def _check_shapes(kind, module, x, output, cin, cout, size):
     h, w = size
     if kind == "encoders":
@@ -75,7 +82,7 @@ def _check_shapes(kind, module, x, output, cin, cout, size):
     elif kind == "quantizers":
         z_q, loss, logs = output
         assert z_q.shape == x.shape and loss.ndim == 0
-        assert all(isinstance(v, float) and "/" in k for k, v in logs.items())
+        assert all(_is_log_value(v) and "/" in k for k, v in logs.items())
     elif kind == "generators":
         assert output.shape[:2] == (2, cout)
         if not isinstance(x, list):

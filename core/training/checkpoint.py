@@ -8,8 +8,11 @@ A checkpoint is a folder ``checkpoints/step_<N>/``:
 - ``state.json`` — step, epoch, position in the epoch, best validation value, extra counters;
 - ``rng_rank<R>.json`` — Python, NumPy and torch (CPU and CUDA) random states of each process.
 
-It is assembled under a temporary name and renamed into place, so an interrupted write never
-leaves a half checkpoint under a ``step_*`` name.
+It is assembled under a temporary name (the same on every process, which all write into it) and
+moved into place with :func:`i2i.atomic.move_into_place`, so an interrupted write never leaves a
+half checkpoint under a ``step_*`` name, and a checkpoint written again for the same step (the
+final one of a run ending on a checkpoint step) replaces the old one only once it is complete:
+the old one is set aside by a rename and deleted after the new one is renamed in.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import numpy as np
 import torch
 from safetensors.torch import load_model, save_model
 from torch import nn
+
+from i2i.atomic import move_into_place
 
 _PREFIX = "step_"
 
@@ -109,11 +114,12 @@ def write_main_state(
 
 
 def publish(staging: Path, folder: Path, step: int, keep_last: int) -> Path:
-    """Rename the staged checkpoint into place and delete all but the newest ``keep_last``."""
+    """Move the staged checkpoint into place and delete all but the newest ``keep_last``.
+
+    A checkpoint of the same step is set aside, not deleted, until the new one is renamed in:
+    if that rename fails, the old one is put back under its name."""
     final = folder / checkpoint_name(step)
-    if final.exists():
-        shutil.rmtree(final)
-    staging.rename(final)
+    move_into_place(staging, final)
     for old in list_checkpoints(folder)[:-keep_last]:
         shutil.rmtree(old, ignore_errors=True)
     return final

@@ -6,7 +6,9 @@
   pixel loss and the generator's last layer) and a discriminator side.
 
 A loss says what it is through a ``role`` attribute (``"pixel"`` when absent); an adversarial
-loss has the two sides of :class:`AdversarialLoss`.
+loss has the two sides of :class:`AdversarialLoss`. Every loss returns ``(loss, logs)``, its logs
+detached tensors (or Python numbers), which the trainer turns into floats only when it writes
+them (:mod:`i2i.training.step_logs`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import torch
 from torch import nn
 
 from i2i.errors import I2IError
+from i2i.training.step_logs import Logs
 
 if TYPE_CHECKING:
     from i2i.recipe.sections import ComponentSpec
@@ -34,13 +37,13 @@ class AdversarialLoss(Protocol):
         fake_logits: torch.Tensor,
         last_layer: torch.Tensor | None,
         step: int,
-    ) -> tuple[torch.Tensor, dict[str, float]]:
+    ) -> tuple[torch.Tensor, Logs]:
         """The generator's adversarial loss (``last_layer``: for an adaptive weight)."""
         ...
 
     def discriminator_loss(
         self, real_logits: torch.Tensor, fake_logits: torch.Tensor, step: int
-    ) -> tuple[torch.Tensor, dict[str, float]]:
+    ) -> tuple[torch.Tensor, Logs]:
         """The critic's loss on real targets against predictions."""
         ...
 
@@ -78,19 +81,19 @@ class LossSet:
 
     def reconstruction(
         self, prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tensor
-    ) -> tuple[torch.Tensor, dict[str, float]]:
+    ) -> tuple[torch.Tensor, Logs]:
         """Sum of the pixel losses; prediction, target (B, C, H, W), mask (B, C)."""
         total = prediction.new_zeros(())
-        logs: dict[str, float] = {}
+        logs: Logs = {}
         for loss in self.pixel:
             value, entries = loss(prediction, target, mask)
             total = total + value
             logs |= entries
         return total, logs
 
-    def quantizer(self, quantizer_loss: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+    def quantizer(self, quantizer_loss: torch.Tensor) -> tuple[torch.Tensor, Logs]:
         total = quantizer_loss.new_zeros(())
-        logs: dict[str, float] = {}
+        logs: Logs = {}
         for loss in self.codebook:
             value, entries = loss(quantizer_loss)
             total = total + value

@@ -9,6 +9,10 @@ One optimizer step reads top to bottom in :meth:`Trainer.fit`:
    missing show the prediction on both sides, so they carry no signal);
 3. bookkeeping — EMA, logging, validation, checkpoint, stop request.
 
+The steps keep their logs as tensors on the device; only the logs of a logging step (every
+``train.log_every`` steps, and the first) become Python floats, so the other steps never wait
+for the GPU (:mod:`i2i.training.step_logs`).
+
 Validation and checkpoints come every ``train.validate_every`` / ``checkpoint_every`` steps, or
 every ``validate_every_epochs`` / ``checkpoint_every_epochs`` epochs turned into steps (an epoch
 is ``ceil(training batches per process / grad_accum)`` optimizer steps: Accelerate steps the
@@ -36,6 +40,7 @@ from i2i.training.logbook import MetricsCSV
 from i2i.training.optimizers import DISCRIMINATOR, GENERATOR, Optimizers
 from i2i.training.panels import panel_image, write_panel
 from i2i.training.run_folder import RunFolder
+from i2i.training.step_logs import Logs, logged_floats
 from i2i.training.stopping import StopRequest
 
 if TYPE_CHECKING:
@@ -140,15 +145,15 @@ class Trainer:
         self.optimizers.load_state_dict(states, self.accelerator.scaler)
 
     # ----------------------------------------------------------------- steps
-    def generator_step(self, batch: Sample) -> tuple[torch.Tensor, dict[str, float]]:
+    def generator_step(self, batch: Sample) -> tuple[torch.Tensor, Logs]:
         losses, step = self.parts.losses, self.progress.step
         with self.accelerator.autocast():
-            prediction, quantizer_loss, logs = self.model(batch["input"])
+            prediction, quantizer_loss, model_logs = self.model(batch["input"])
             prediction = prediction.float()
             reconstruction, entries = losses.reconstruction(
                 prediction, batch["target"], batch["mask"]
             )
-            logs = dict(logs) | entries
+            logs: Logs = {**model_logs, **entries}
             total = reconstruction
             if quantizer_loss is not None:
                 codebook, entries = losses.quantizer(quantizer_loss)
@@ -163,9 +168,9 @@ class Trainer:
         self.accelerator.backward(total)
         self._clip(self.model)
         self.optimizers.step(GENERATOR, self.accelerator.sync_gradients)
-        return prediction.detach(), logs | {"train/loss": float(total.detach())}
+        return prediction.detach(), logs | {"train/loss": total.detach()}
 
-    def discriminator_step(self, batch: Sample, prediction: torch.Tensor) -> dict[str, float]:
+    def discriminator_step(self, batch: Sample, prediction: torch.Tensor) -> Logs:
         assert self.discriminator is not None and self.parts.losses.adversarial is not None
         mask = batch["mask"][..., None, None] > 0  # (B, C, 1, 1)
         real = torch.where(mask, batch["target"], prediction)
@@ -242,31 +247,22 @@ class Trainer:
         if self.ema is not None:
             self.ema.step(self.accelerator.unwrap_model(self.model), self.progress.step)
 
-    def _after_step(
-        self, logs: dict[str, float], log: MetricsCSV | None, bar: tqdm[None] | None
-    ) -> None:
+    def _after_step(self, logs: Logs, log: MetricsCSV | None, bar: tqdm[None] | None) -> None:
+        """Log (the only conversion of ``logs`` to floats), validate and checkpoint on schedule."""
         config, step = self.config, self.progress.step
         if bar is not None:
             bar.update(1)
-            bar.set_postfix(loss=f"{logs['train/loss']:.4f}")
         if step % config.log_every == 0 or step == 1:
-            logs = self._mean_over_processes(logs)
-            values = {k if "/" in k else f"train/{k}": v for k, v in logs.items()}
+            floats = logged_floats(logs, self.accelerator)
+            values = {k if "/" in k else f"train/{k}": v for k, v in floats.items()}
             values["train/lr"] = self.optimizers.learning_rate()
             self._log(values, log)
+            if bar is not None:
+                bar.set_postfix(loss=f"{values['train/loss']:.4f}")
         if step % self.validate_every == 0:
             self._validate(log)
         if step % self.checkpoint_every == 0:
             self.save_checkpoint()
-
-    def _mean_over_processes(self, logs: dict[str, float]) -> dict[str, float]:
-        """Logged values averaged over processes (each saw its share of the global batch)."""
-        if self.accelerator.num_processes == 1:
-            return logs
-        keys = sorted(logs)
-        local = torch.tensor([logs[k] for k in keys], device=self.accelerator.device)
-        mean = self.accelerator.reduce(local, reduction="mean")
-        return dict(zip(keys, mean.tolist(), strict=True))
 
     def _log(self, values: dict[str, float], log: MetricsCSV | None) -> None:
         """Into metrics.csv and every tracker of ``train.trackers``."""

@@ -1,4 +1,5 @@
-"""Pixel losses. Each returns ``(loss, logs)`` with log keys namespaced by the loss name."""
+"""Pixel losses. Each returns ``(loss, logs)`` with log keys namespaced by the loss name; the
+logged value is the detached loss tensor (the trainer converts it when it writes the log)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class _PixelLoss(nn.Module, ABC):
         prediction: torch.Tensor,
         target: torch.Tensor,
         mask: torch.Tensor | None = None,
-    ) -> tuple[torch.Tensor, dict[str, float]]:
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """prediction, target: (B, C, H, W); mask: (B, C) or broadcastable, 1 = target present."""
         per_pixel = self.elementwise(prediction.float(), target.float())  # (B, C, H, W)
         if mask is None:
@@ -41,7 +42,7 @@ class _PixelLoss(nn.Module, ABC):
         if self.reduction == "mean":
             total = total / mask.sum().clamp_min(1.0)
         loss = self.weight * total
-        return loss, {f"{self.name}/loss": float(loss.detach())}
+        return loss, {f"{self.name}/loss": loss.detach()}
 
 
 class L1Loss(_PixelLoss):

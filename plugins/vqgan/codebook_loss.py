@@ -17,6 +17,6 @@ class CodebookLoss(nn.Module):
         super().__init__()
         self.weight = params.weight
 
-    def forward(self, quantizer_loss: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+    def forward(self, quantizer_loss: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         loss = self.weight * quantizer_loss.mean()
-        return loss, {"codebook/loss": float(loss.detach())}
+        return loss, {"codebook/loss": loss.detach()}

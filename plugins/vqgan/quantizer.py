@@ -22,11 +22,13 @@ Options beyond the paper, for faster convergence and more codes in use:
 
 Under several processes (DDP) the EMA statistics are summed over processes and data-dependent
 codebook changes are taken from process 0, so replicas stay identical.
+
+The logs (perplexity, fraction of codes used) are detached tensors: a forward pass does not wait
+for the GPU to report them. Only ``restart_dead_codes`` waits, once a training step, to learn how
+many codes are dead.
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 from torch import distributed as dist
@@ -65,15 +67,19 @@ class VectorQuantizer(nn.Module):
             self.register_buffer("ema_sum", self.embedding.weight.detach().clone())
         self.register_buffer("usage", torch.full((size,), self._fresh_usage()))
         self.register_buffer("initialized", torch.tensor(params.init == "uniform"))
+        self._seen_initialized = False
+        self.register_load_state_dict_post_hook(_forget_seen_initialized)
 
     # ------------------------------------------------------------------ forward
-    def forward(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, dict[str, float]]:
+    def forward(
+        self, z: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor | float]]:
         h = self.quant_conv(z)  # (B, D, h, w)
         b, d, height, width = h.shape
         flat = h.permute(0, 2, 3, 1).reshape(-1, d).float()  # (N, D)
         if self.params.normalize:
             flat = F.normalize(flat, dim=1)
-        if self.training and not bool(self.initialized):
+        if self.training and self._needs_initialization():
             self._initialize(flat.detach())
         codes = self._codes()  # (K, D)
         with torch.no_grad(), torch.autocast(flat.device.type, enabled=False):
@@ -87,6 +93,13 @@ class VectorQuantizer(nn.Module):
         straight_through = flat + (quantized - flat).detach()  # (N, D)
         z_q = straight_through.view(b, height, width, d).permute(0, 3, 1, 2)  # (B, D, h, w)
         return self.post_quant_conv(z_q.to(h.dtype)), loss, logs
+
+    def _needs_initialization(self) -> bool:
+        """Whether the codebook waits for its k-means start. Reading the ``initialized`` buffer
+        waits for the GPU, so it is read only until it is seen set (and again after a load)."""
+        if not self._seen_initialized:
+            self._seen_initialized = bool(self.initialized)
+        return not self._seen_initialized
 
     def _codes(self) -> torch.Tensor:
         # A copy in training: restarts and EMA overwrite the codebook in place later in this
@@ -114,13 +127,14 @@ class VectorQuantizer(nn.Module):
         )
         self._set_codes(_broadcast(centroids), None)
         self.initialized.fill_(True)
+        self._seen_initialized = True
 
     @torch.no_grad()
     def _update(
         self, flat: torch.Tensor, indices: torch.Tensor, counts: torch.Tensor
-    ) -> dict[str, float]:
+    ) -> dict[str, torch.Tensor | float]:
         counts = _all_reduce(counts.clone())
-        logs: dict[str, float] = {}
+        logs: dict[str, torch.Tensor | float] = {}
         if self.params.ema:
             sums = torch.zeros_like(self.ema_sum).index_add_(0, indices, flat)  # (K, D)
             self._ema_step(counts, _all_reduce(sums))
@@ -163,13 +177,22 @@ class VectorQuantizer(nn.Module):
             self.ema_sum[index] = codes.to(self.ema_sum.dtype)
 
 
-def _usage_logs(counts: torch.Tensor) -> dict[str, float]:
-    """Perplexity (effective number of codes) and fraction of codes used in this batch."""
+def _forget_seen_initialized(module: nn.Module, incompatible_keys: object) -> None:
+    """After ``load_state_dict``: the loaded ``initialized`` buffer is read again."""
+    if isinstance(module, VectorQuantizer):
+        module._seen_initialized = False
+
+
+def _usage_logs(counts: torch.Tensor) -> dict[str, torch.Tensor | float]:
+    """Perplexity (effective number of codes) and fraction of codes used in this batch, as
+    detached tensors; the perplexity's exponential in float64 where the device has it (MPS has
+    not), as ``math.exp`` computed it on the host."""
     probabilities = counts / counts.sum().clamp_min(1)
     entropy = -(probabilities * torch.log(probabilities + 1e-10)).sum()
+    precise = entropy if entropy.device.type == "mps" else entropy.double()
     return {
-        "vector/perplexity": float(math.exp(float(entropy))),
-        "vector/used_codes": float((counts > 0).float().mean()),
+        "vector/perplexity": precise.exp(),
+        "vector/used_codes": (counts > 0).float().mean(),
     }
 
 
