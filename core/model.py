@@ -85,7 +85,7 @@ class Translator(nn.Module):
 
     def forward(
         self, x: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor | None, dict[str, float]]:
+    ) -> tuple[torch.Tensor, torch.Tensor | None, dict[str, torch.Tensor | float]]:
         latent: Any = x if self.encoder is None else self.encoder(x)
         loss, logs = None, {}
         if self.quantizer is not None:

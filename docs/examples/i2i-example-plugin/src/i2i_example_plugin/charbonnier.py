@@ -20,4 +20,4 @@ class CharbonnierLoss(nn.Module):
         else:
             loss = penalty.mean()
         loss = self.weight * loss
-        return loss, {"example.charbonnier/loss": float(loss.detach())}
+        return loss, {"example.charbonnier/loss": loss.detach()}
