@@ -11,7 +11,7 @@ from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from i2i.errors import I2IError
+from i2i.errors import I2IError, validation_problems
 
 
 class ContractError(I2IError):
@@ -87,10 +87,7 @@ class InputContract(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'contract'}: {e['msg']}"
-                for e in exc.errors()
-            )
+            problems = validation_problems(exc, "contract")
             raise ContractError(
                 f"{source}: the model's input contract is invalid ({problems}). Re-export the "
                 "model with a valid contract (see docs/prediction.md, 'Input contract')."

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class I2IError(Exception):
@@ -51,3 +55,17 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if not matches:
         return ""
     return " Did you mean " + " or ".join(repr(m) for m in matches) + "?"
+
+
+def validation_problems(exc: ValidationError, whole: str, show_input: bool = False) -> str:
+    """The problems of a pydantic ``ValidationError`` as ``"a.b: message; c: message"``.
+
+    ``whole`` names a problem of the whole value (an empty location); with ``show_input`` each
+    problem also shows the value that was given.
+    """
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or whole}"
+        + (f" {e['input']!r}" if show_input else "")
+        + f": {e['msg']}"
+        for e in exc.errors()
+    )

@@ -413,6 +413,42 @@ class Sink(Protocol):
     ) -> None: ...
 
 
+Region = tuple[slice, slice, slice, slice, slice]
+"""A (T, C, Z, Y, X) region of an image as five step-1 slices."""
+
+
+def sink_region(
+    shape: Sequence[int],
+    where: str | Path,
+    *,
+    t: int | slice = 0,
+    c: int | slice | None = None,
+    z: int | slice = 0,
+    y: slice | None = None,
+    x: slice | None = None,
+) -> Region:
+    """The region a :meth:`Sink.write_region` call addresses in an image of ``shape``.
+
+    An int keeps its axis (``t=2`` is ``slice(2, 3)``), ``None`` is the whole axis; a region
+    outside the image or not a step-1 range is an :class:`ImageError` naming ``where``.
+    """
+    region = []
+    for dim, index, size in zip(DIMS, (t, c, z, y, x), shape, strict=True):
+        if index is None:
+            index = slice(0, size)
+        elif isinstance(index, int):
+            index = slice(index, index + 1)
+        start, stop, step = index.indices(size)
+        if step != 1 or start >= stop or (index.stop or 0) > size or (index.start or 0) < 0:
+            raise ImageError(
+                f"{where}: region {dim.lower()}={index} is outside the image "
+                f"({dim.lower()}=0..{size - 1}) or not a step-1 range."
+            )
+        region.append(slice(start, stop))
+    t_, c_, z_, y_, x_ = region
+    return t_, c_, z_, y_, x_
+
+
 class ArraySink:
     """A :class:`Sink` that keeps the output in memory as ``array`` (T, C, Z, Y, X)."""
 
@@ -429,11 +465,9 @@ class ArraySink:
         y: slice | None = None,
         x: slice | None = None,
     ) -> None:
-        region = [
-            slice(i, i + 1) if isinstance(i, int) else slice(None) if i is None else i
-            for i in (t, c, z, y, x)
-        ]
-        self.array[tuple(region)] = array
+        self.array[
+            sink_region(self.array.shape, "the in-memory output", t=t, c=c, z=z, y=y, x=x)
+        ] = array
 
     def __enter__(self) -> ArraySink:
         return self

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from i2i.errors import I2IError
+from i2i.errors import I2IError, validation_problems
 from i2i.image import LIBRARY_ERRORS, Image, ImageError, InstallHint, PixelSizes, Reader, Writer
 from i2i.registry import Registry
 
@@ -148,9 +148,7 @@ def _create_writer(
     try:
         writer: Writer = registry.create({"name": name, **params})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = validation_problems(exc, "params")
         fields = ", ".join(registry.get(name).params.model_fields) or "none"
         raise ImageError(
             f"{path}: the {name!r} writer does not accept {params} ({problems}). Its "

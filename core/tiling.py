@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from i2i.errors import I2IError
+from i2i.errors import I2IError, validation_problems
 
 Blend = Literal["gaussian", "none"]
 
@@ -63,10 +63,7 @@ class Tiling(BaseModel):
         try:
             return cls.model_validate(given)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'tiling'}: {e['msg']}"
-                for e in exc.errors()
-            )
+            problems = validation_problems(exc, "tiling")
             raise TilingError(
                 f"{source}: invalid tiling ({problems}). Valid: tile_size >= 16, overlap in "
                 "[0, 1), batch_size >= 1, blend 'gaussian' or 'none', rescale true or false."

@@ -20,6 +20,7 @@ from i2i.data.records import FieldRecord
 from i2i.data.regions import Band
 from i2i.data.splits import check_split, make_split, read_split, write_split
 from i2i.data.transforms import ContractTransform, Transform, contract_fields
+from i2i.errors import validation_problems
 from i2i.recipe.sections import ComponentSpec, HoldoutBand, SplitConfig
 
 Spec = ComponentSpec | Mapping[str, object]
@@ -93,10 +94,7 @@ def input_contract(
     try:
         return InputContract.model_validate(fields | decided)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'contract'} {e['input']!r}: {e['msg']}"
-            for e in exc.errors()
-        )
+        problems = validation_problems(exc, "contract", show_input=True)
         deciding = [type(t).__name__ for t in transforms if isinstance(t, ContractTransform)]
         raise ContractError(
             f"the input contract of the model this data trains is invalid ({problems}). The "

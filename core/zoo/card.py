@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from i2i.contract import NormalizationMethod
-from i2i.errors import I2IError
+from i2i.errors import I2IError, validation_problems
 
 PACKAGE_SCHEME = "package://"
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -177,9 +177,7 @@ def parse_card(data: object, source: str) -> ModelCard:
         return ModelCard.model_validate(data)
     except ValidationError as exc:
         name = data.get("name") if isinstance(data, dict) else None
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'card'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = validation_problems(exc, "card")
         label = f"model card {name!r}" if name else "a model card"
         raise CardError(
             f"{source}: {label} is invalid ({problems}). Fix the card; docs/zoo.md "

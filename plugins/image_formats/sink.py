@@ -16,9 +16,7 @@ from typing import Any
 import numpy as np
 
 from i2i.atomic import move_into_place, remove, temporary_sibling
-from i2i.image import DIMS, ImageError, PixelSizes
-
-Region = tuple[slice, slice, slice, slice, slice]
+from i2i.image import DIMS, ImageError, PixelSizes, Region, sink_region
 
 
 class RegionSink(ABC):
@@ -67,7 +65,7 @@ class RegionSink(ABC):
         x: slice | None = None,
     ) -> None:
         """Write a (T, C, Z, Y, X) block at the given position (ints keep their axis)."""
-        region = self._region(t, c, z, y, x)
+        region = sink_region(self.shape, self.path, t=t, c=c, z=z, y=y, x=x)
         block = np.asarray(array)
         extent = tuple(s.stop - s.start for s in region)
         if block.shape != extent:
@@ -81,26 +79,6 @@ class RegionSink(ABC):
                 f"convert the block to {self.dtype} first."
             )
         self._store(region, block.astype(self.dtype, copy=False))
-
-    def _region(
-        self, t: int | slice, c: slice | None, z: int | slice, y: slice | None, x: slice | None
-    ) -> Region:
-        given = (t, c, z, y, x)
-        region = []
-        for dim, index, size in zip(DIMS, given, self.shape, strict=True):
-            if index is None:
-                index = slice(0, size)
-            elif isinstance(index, int):
-                index = slice(index, index + 1)
-            start, stop, step = index.indices(size)
-            if step != 1 or start >= stop or (index.stop or 0) > size or (index.start or 0) < 0:
-                raise ImageError(
-                    f"{self.path}: region {dim.lower()}={index} is outside the image "
-                    f"({dim.lower()}=0..{size - 1}) or not a step-1 range."
-                )
-            region.append(slice(start, stop))
-        t_, c_, z_, y_, x_ = region
-        return t_, c_, z_, y_, x_
 
     def __enter__(self) -> RegionSink:
         self.temporary.parent.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from i2i.atomic import atomic_output, remove, temporary_sibling
-from i2i.image import PixelSizes
-from i2i_plugins.image_formats.sink import Region, RegionSink, SinkWriter
+from i2i.image import PixelSizes, Region
+from i2i_plugins.image_formats.sink import RegionSink, SinkWriter
 
 BIGTIFF_BYTES = 2**31
 """Above this many pixel bytes the file is written as BigTIFF (64-bit offsets)."""

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from i2i_plugins.image_formats.sink import Region, RegionSink, SinkWriter
+from i2i.image import Region
+from i2i_plugins.image_formats.sink import RegionSink, SinkWriter
 
 _AXES = ["t", "c", "z", "y", "x"]
 _AXIS_TYPES = ["time", "channel", "space", "space", "space"]
