@@ -2,105 +2,51 @@
 
 Every import counts: at module level, inside functions and under ``TYPE_CHECKING``. A lazy
 import inside a function hides a circle from Python but not from a reader; one under
-``TYPE_CHECKING`` still ties the two modules' designs together. An import names the most
-specific module it reaches, as grimp counts them: ``from i2i.evaluate import figures`` is
-``i2i.evaluate.figures``, ``from i2i.evaluate import Evaluator`` is the package ``i2i.evaluate``.
+``TYPE_CHECKING`` still ties the two modules' designs together. The graph is grimp's (the one
+import-linter checks the layers on), the circles its strongly connected groups (networkx).
 
 Run as a script (``python tests/test_import_graph.py``) to list every circle in ``core/``.
 """
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterator
-from pathlib import Path
+import grimp
+import networkx as nx
+import pytest
 
-CORE = Path(__file__).resolve().parents[1] / "core"
 PACKAGE = "i2i"
 
 
-def module_paths(root: Path = CORE, package: str = PACKAGE) -> dict[str, Path]:
-    """Every module of the package under ``root``, by dotted name (a package by its own)."""
-    names = {}
-    for path in sorted(root.rglob("*.py")):
-        parts = path.relative_to(root).with_suffix("").parts
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        names[".".join([package, *parts])] = path
-    return names
-
-
-def _known(name: str, modules: dict[str, Path]) -> str | None:
-    """``name`` if it is a module of the package, else its nearest enclosing one (or None)."""
-    parts = name.split(".")
-    while parts and ".".join(parts) not in modules:
-        parts.pop()
-    return ".".join(parts) or None
-
-
-def _imports(module: str, modules: dict[str, Path]) -> Iterator[str | None]:
-    """The package's modules that the imports of ``module`` reach."""
-    path = modules[module]
-    here = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            yield from (_known(alias.name, modules) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            parent = here[: len(here) - node.level + 1] if node.level else []
-            source = ".".join([*parent, *([node.module] if node.module else [])])
-            for alias in node.names:
-                submodule = f"{source}.{alias.name}"
-                yield submodule if submodule in modules else _known(source, modules)
-
-
-def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
-    """For each module, the other modules of the package it imports."""
+def import_graph(package: str = PACKAGE) -> dict[str, set[str]]:
+    """For each module of ``package``, the other modules of ``package`` it imports."""
+    graph = grimp.build_graph(package, cache_dir=None)
     return {
-        module: {target for target in _imports(module, modules) if target not in (None, module)}
-        for module in modules
+        module: {
+            target
+            for target in graph.find_modules_directly_imported_by(module)
+            if target == package or target.startswith(f"{package}.")
+        }
+        - {module}
+        for module in graph.modules
     }
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected groups of more than one module (Tarjan), each sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[list[str]] = []
-
-    def visit(module: str) -> None:
-        index[module] = low[module] = len(index)
-        stack.append(module)
-        on_stack.add(module)
-        for target in sorted(graph.get(module, ())):
-            if target not in index:
-                visit(target)
-                low[module] = min(low[module], low[target])
-            elif target in on_stack:
-                low[module] = min(low[module], index[target])
-        if low[module] == index[module]:
-            group = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                group.append(member)
-                if member == module:
-                    break
-            if len(group) > 1:
-                groups.append(sorted(group))
-
-    for module in sorted(graph):
-        if module not in index:
-            visit(module)
-    return sorted(groups)
+    """The groups of more than one module that import each other, each sorted."""
+    directed = nx.DiGraph(
+        [(module, target) for module, targets in graph.items() for target in targets]
+    )
+    return sorted(
+        sorted(group) for group in nx.strongly_connected_components(directed) if len(group) > 1
+    )
 
 
 def circles_within(prefix: str) -> list[list[str]]:
     """The circles among the modules of ``prefix`` (a package and everything below it)."""
-    graph = import_graph(module_paths())
-    inside = {m: {t for t in ts if _under(t, prefix)} for m, ts in graph.items()}
-    inside = {m: ts for m, ts in inside.items() if _under(m, prefix)}
+    graph = import_graph()
+    inside = {
+        m: {t for t in ts if _under(t, prefix)} for m, ts in graph.items() if _under(m, prefix)
+    }
     return circles(inside)
 
 
@@ -113,7 +59,7 @@ def test_circles_are_found():
     assert circles(graph) == [["a", "b", "c"]]
 
 
-def test_every_kind_of_import_is_an_edge(tmp_path):
+def test_every_kind_of_import_is_an_edge(tmp_path, monkeypatch: pytest.MonkeyPatch):
     package = tmp_path / "pkg"
     package.mkdir()
     (package / "__init__.py").write_text("from pkg.lazy import thing\n")
@@ -122,8 +68,8 @@ def test_every_kind_of_import_is_an_edge(tmp_path):
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.plain\n"
     )
     (package / "plain.py").write_text("from pkg import thing\n")
-    graph = import_graph(module_paths(package, "pkg"))
-    assert graph == {
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_graph("pkg") == {
         "pkg": {"pkg.lazy"},
         "pkg.lazy": {"pkg.typed"},
         "pkg.typed": {"pkg.plain"},
@@ -140,5 +86,5 @@ def test_core_has_no_circles():
 
 
 if __name__ == "__main__":
-    for group in circles(import_graph(module_paths())):
+    for group in circles(import_graph()):
         print(" <-> ".join(group))
