@@ -64,6 +64,20 @@ def identity_predictor(name: str, **options: object):
     )
 
 
+def fake_models(monkeypatch, host) -> list[tuple[str, dict]]:
+    """``--model NAME`` gives an identity model predicting channel NAME (npy reader/writer in
+    ``host``); returns the list of (name, options) each load was given."""
+    host.add_plugin(NpyPlugin())
+    loaded: list[tuple[str, dict]] = []
+
+    def load(name, **options):
+        loaded.append((str(name), options))
+        return identity_predictor(name, **options)
+
+    monkeypatch.setattr(i2i.predict, "load_predictor", load)
+    return loaded
+
+
 def open_npy(path: Path) -> ArrayImage:
     """A (T, C, Z, Y, X) ``.npy`` file with a JSON side-car of channel names and pixel sizes."""
     meta = json.loads(path.with_suffix(".json").read_text())

@@ -185,13 +185,13 @@ def test_array_sink_stores_regions_in_memory() -> None:
     assert sink.array[0, 1, 2].sum() == 32 and sink.array[0, 0, 2].sum() == 0
 
 
-
 def test_array_sink_refuses_regions_outside_the_image_like_file_sinks() -> None:
     sink = ArraySink((1, 1, 3, 4, 4))
     with pytest.raises(ImageError, match=r"in-memory output: region z=slice\(3, 4, None\)"):
         sink.write_region(np.ones((1, 1, 1, 4, 4)), z=3)
     with pytest.raises(ImageError, match="y=slice"):
         sink.write_region(np.ones((1, 1, 1, 2, 4)), y=slice(3, 5))
+
 
 # -- every installed reader and writer meets its Protocol ---------------------------------------
 

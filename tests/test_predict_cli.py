@@ -11,11 +11,11 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import predict_support
 import pytest
-from predict_support import NpyPlugin, identity_predictor, save_npy
+from predict_support import save_npy
 from typer.testing import CliRunner
 
-import i2i.predict
 from i2i.cli import app
 from i2i.naming import image_stem
 from i2i.predict.batch import BatchError, folder_jobs
@@ -27,15 +27,7 @@ runner = CliRunner()
 @pytest.fixture
 def fake_models(monkeypatch, i2i_host):
     """``--model NAME`` gives an identity model predicting channel NAME; npy reader/writer."""
-    i2i_host.add_plugin(NpyPlugin())
-    loaded: list[tuple[str, dict]] = []
-
-    def load(name, **options):
-        loaded.append((str(name), options))
-        return identity_predictor(name, **options)
-
-    monkeypatch.setattr(i2i.predict, "load_predictor", load)
-    return loaded
+    return predict_support.fake_models(monkeypatch, i2i_host)
 
 
 def inputs(folder: Path, count: int) -> list[Path]:
@@ -104,7 +96,7 @@ WORKER = """
 import json, os, sys
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from predict_support import NpyPlugin, identity_net, identity_predictor
+from predict_support import NpyPlugin, identity_net
 from i2i import plugins
 from i2i.testing import isolated_host
 from i2i.predict import InputContract, Predictor

@@ -4,11 +4,10 @@ My Cells container contract) and ``i2i data demo`` (the demo writers beside the 
 from __future__ import annotations
 
 import numpy as np
+import predict_support
 import pytest
-from predict_support import NpyPlugin, identity_predictor
 from typer.testing import CliRunner
 
-import i2i.predict
 import i2i_plugins.datasets
 from i2i.cli import app
 from i2i_plugins.datasets import jump, lmc
@@ -20,15 +19,7 @@ runner = CliRunner()
 def fake_models(monkeypatch, i2i_host):
     """``--model NAME`` gives an identity model predicting channel NAME; npy reader/writer."""
     i2i_host.add_plugin(i2i_plugins.datasets)
-    i2i_host.add_plugin(NpyPlugin())
-    loaded: list[tuple[str, dict]] = []
-
-    def load(name, **options):
-        loaded.append((str(name), options))
-        return identity_predictor(name, **options)
-
-    monkeypatch.setattr(i2i.predict, "load_predictor", load)
-    return loaded
+    return predict_support.fake_models(monkeypatch, i2i_host)
 
 
 def test_predict_lmc_writes_the_challenge_layout(tmp_path, fake_models, i2i_host):
