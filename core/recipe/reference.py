@@ -1,6 +1,6 @@
 """The recipe reference of ``docs/recipes.md``, generated from the recipe model.
 
-``tests/test_recipe_docs.py`` fails when the page differs from :func:`reference_markdown`;
+``tests/docs/test_recipes_docs.py`` fails when the page differs from :func:`reference_markdown`;
 regenerate it with ``python -m i2i.recipe.reference`` and paste the output between the
 page's ``reference`` markers.
 """

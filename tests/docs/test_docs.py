@@ -9,7 +9,7 @@ import pytest
 
 from i2i import hookspecs
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 HOOKS = [
     name for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("i2i_")
 ]

@@ -19,7 +19,7 @@ from i2i_plugins.datasets.demo import write_lmc_demo
 
 LOSSES = [{"name": "l1"}, {"name": "codebook"}, {"name": "gan", "disc_start": 0}]
 CONVERSIONS = ("__float__", "__int__", "__bool__", "__format__", "item", "tolist")
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_host_syncs.py"
+BENCHMARK = Path(__file__).resolve().parents[3] / "benchmarks" / "bench_host_syncs.py"
 
 
 @pytest.fixture(scope="module")

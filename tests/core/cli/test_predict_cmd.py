@@ -1,5 +1,5 @@
 """``i2i predict`` and batch prediction across processes, resumable (``i2i predict-lmc``: in
-tests/plugins/test_datasets_commands.py)."""
+tests/plugins/datasets/test_commands.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from i2i.cli import app
 from i2i.naming import image_stem
 from i2i.predict.batch import BatchError, folder_jobs
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 

@@ -455,7 +455,7 @@ def test_cli_errors_are_one_paragraph(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_docs_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import re
 
-    text = (Path(__file__).resolve().parents[2] / "docs" / "io.md").read_text()
+    text = (Path(__file__).resolve().parents[3] / "docs" / "io.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert len(blocks) == 4
     monkeypatch.chdir(tmp_path)

@@ -5,7 +5,7 @@ import inside a function hides a circle from Python but not from a reader; one u
 ``TYPE_CHECKING`` still ties the two modules' designs together. The graph is grimp's (the one
 import-linter checks the layers on), the circles its strongly connected groups (networkx).
 
-Run as a script (``python tests/test_import_graph.py``) to list every circle in ``core/``.
+Run as a script (``python tests/core/test_import_graph.py``) to list every circle in ``core/``.
 """
 
 from __future__ import annotations

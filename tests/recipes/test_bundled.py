@@ -12,7 +12,7 @@ import i2i
 from i2i.recipe import bundled_recipes, recipe_from_dict
 from i2i.recipe.bundled import recipe_folders
 
-RECIPES = Path(__file__).resolve().parents[1] / "recipes"
+RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 FILES = sorted(RECIPES.glob("*.yaml"))
 
 

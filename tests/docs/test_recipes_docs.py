@@ -6,7 +6,7 @@ from pathlib import Path
 
 from i2i.recipe.reference import reference_markdown
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "recipes.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "recipes.md"
 
 
 def test_reference_matches_the_recipe_model():
