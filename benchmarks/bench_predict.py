@@ -1,4 +1,4 @@
-"""Speed and memory of whole-image prediction (i2i.predict).
+"""Speed and memory of whole-image prediction (i2i.prediction).
 
 Run: python benchmarks/bench_predict.py [--size 2048] [--tile 256] [--overlap 0.25] [--repeats 3]
                                         [--skip-throughput] [--skip-options] [--skip-memory]
@@ -45,8 +45,8 @@ import torch
 from torch import nn
 
 from i2i.image import Image, PixelSizes
-from i2i.predict import InputContract, Predictor, sliding_window_predict
-from i2i.predict.tiling import TileGrid
+from i2i.prediction import InputContract, Predictor, sliding_window_predict
+from i2i.prediction.tiling import TileGrid
 from i2i.tiling import Tiling
 
 

@@ -14,6 +14,7 @@ from i2i.plugins import hookimpl
 from i2i.registry import KINDS, Params
 
 if TYPE_CHECKING:
+    from i2i.prediction import predict
     from i2i.recipe import load_recipe
     from i2i.registry import Registries
     from i2i.training import train
@@ -40,10 +41,10 @@ def __getattr__(name: str) -> Any:
         from i2i.plugins import get_registries
 
         return get_registries()
-    if name == "predict":  # the package i2i.predict, callable as i2i.predict(image, model=...)
-        import importlib
+    if name == "predict":
+        from i2i.prediction import predict
 
-        return importlib.import_module("i2i.predict")
+        return predict
     if name == "train":
         from i2i.training import train
 

@@ -1,7 +1,7 @@
 """``Tiling``: how an image larger than a tile is predicted, one value for every consumer.
 
 The recipe's ``predict`` section is a ``Tiling`` (plus the writer, which is about the output,
-not the tiles); :class:`~i2i.predict.Predictor`, :func:`~i2i.predict.sliding_window_predict`
+not the tiles); :class:`~i2i.prediction.Predictor`, :func:`~i2i.prediction.sliding_window_predict`
 and validation during training take the same value, so a model is validated with the tiling a
 user's ``i2i predict`` uses. The model's size multiple is not part of it: it comes from the
 model and its input contract.

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-import i2i
+import i2i.prediction
 from i2i.image import ArrayImage, Image, PixelSizes
 from i2i.registry import Params
 
@@ -52,9 +52,9 @@ def identity_net(channels: int = 1) -> nn.Module:
 
 def identity_predictor(name: str, **options: object):
     """A Predictor of an identity net that predicts channel ``name``: stands in for
-    ``i2i.predict.load_predictor`` in CLI tests (tiling options become a Tiling)."""
+    ``i2i.prediction.load_predictor`` in CLI tests (tiling options become a Tiling)."""
     from i2i.contract import InputContract
-    from i2i.predict import Predictor
+    from i2i.prediction import Predictor
     from i2i.tiling import Tiling
 
     tiling = Tiling.from_fields(options, "test")
@@ -74,7 +74,7 @@ def fake_models(monkeypatch, host) -> list[tuple[str, dict]]:
         loaded.append((str(name), options))
         return identity_predictor(name, **options)
 
-    monkeypatch.setattr(i2i.predict, "load_predictor", load)
+    monkeypatch.setattr(i2i.prediction, "load_predictor", load)
     return loaded
 
 

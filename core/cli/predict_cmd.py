@@ -65,7 +65,7 @@ def predict_command(
 
       i2i predict -m runs/lmc_mito/20261124-101500 plate/ -o predictions/ --device cuda --bf16
     """
-    from i2i.predict.batch import Job, folder_jobs
+    from i2i.prediction.batch import Job, folder_jobs
 
     paths = _expand_inputs(inputs)
     if len(paths) == 1 and _is_file_name(out):

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     import torch
 
     from i2i.image import Writer
-    from i2i.predict.batch import BatchResult, Job
-    from i2i.predict.predictor import Predictor
+    from i2i.prediction.batch import BatchResult, Job
+    from i2i.prediction.predictor import Predictor
 
 
 class PredictUsageError(I2IError):
@@ -80,8 +80,8 @@ def run_prediction_jobs(
     before a model loads, so a wrong name fails at once.
     """
     from i2i.device import resolve_device
-    from i2i.predict import load_predictor
-    from i2i.predict.batch import run_jobs
+    from i2i.prediction import load_predictor
+    from i2i.prediction.batch import run_jobs
 
     chosen = None if device == AUTO else resolve_device(device)
 

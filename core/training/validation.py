@@ -5,7 +5,7 @@ exact (no padded duplicates from sharding), and cheap next to training.
 
 Validation predicts the way ``i2i predict`` does: an image larger than the recipe's
 ``predict.tile_size`` is predicted by sliding windows with that tile size and overlap
-(:func:`i2i.predict.sliding_window.sliding_window_predict` with the recipe's
+(:func:`i2i.prediction.sliding_window.sliding_window_predict` with the recipe's
 :class:`~i2i.tiling.Tiling`), so the validation figure is the
 figure a user gets, and a model trained on small crops is not judged on a whole field in one
 pass (its normalisation layers would then see statistics it never met in training).
@@ -84,7 +84,7 @@ def predict_batch(
     height, width = inputs.shape[-2:]
     if tiling is None or max(height, width) <= tiling.tile_size:
         return forward(inputs)
-    from i2i.predict.sliding_window import sliding_window_predict
+    from i2i.prediction.sliding_window import sliding_window_predict
 
     predictions = []
     for image in inputs.float().cpu().numpy():  # (Cin, H, W)

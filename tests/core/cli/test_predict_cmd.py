@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from i2i.cli import app
 from i2i.naming import image_stem
-from i2i.predict.batch import BatchError, folder_jobs
+from i2i.prediction.batch import BatchError, folder_jobs
 
 TESTS = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -99,8 +99,8 @@ from pathlib import Path
 from predict_support import NpyPlugin, identity_net
 from i2i import plugins
 from i2i.testing import isolated_host
-from i2i.predict import InputContract, Predictor
-from i2i.predict.batch import folder_jobs, run_jobs
+from i2i.prediction import InputContract, Predictor
+from i2i.prediction.batch import folder_jobs, run_jobs
 from i2i.tiling import Tiling
 
 plugins._default_host = isolated_host(NpyPlugin())

@@ -18,8 +18,8 @@ import torch
 
 from i2i.contract import ContractError, InputContract
 from i2i.image import Writer
-from i2i.predict.predictor import Predictor
-from i2i.predict.tta import TTAMode
+from i2i.prediction.predictor import Predictor
+from i2i.prediction.tta import TTAMode
 from i2i.tiling import Blend, Tiling
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ SCRIPT = textwrap.dedent(
     import numpy as np
     import torch
     from i2i.image import Image, PixelSizes
-    from i2i.predict import InputContract, Predictor
+    from i2i.prediction import InputContract, Predictor
     from i2i.tiling import Tiling
 
     class Synthetic(Image):

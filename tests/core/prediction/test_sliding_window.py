@@ -1,4 +1,4 @@
-"""The sliding-window engine of i2i.predict: windows, tile grids, blending, streaming."""
+"""The sliding-window engine of i2i.prediction: windows, tile grids, blending, streaming."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from predict_support import DownUpNet, local_net
 
-from i2i.predict.sliding_window import sliding_window_predict
-from i2i.predict.tiling import TileGrid, TilingError, plan_axis, read_reflected, reflect_indices
-from i2i.predict.tta import tta_forward
-from i2i.predict.window import gaussian_profile
+from i2i.prediction.sliding_window import sliding_window_predict
+from i2i.prediction.tiling import TileGrid, TilingError, plan_axis, read_reflected, reflect_indices
+from i2i.prediction.tta import tta_forward
+from i2i.prediction.window import gaussian_profile
 from i2i.tiling import Tiling
 
 

@@ -20,7 +20,7 @@ from i2i.device import resolve_device
 from i2i.errors import I2IError
 from i2i.image import Writer
 from i2i.naming import image_stem
-from i2i.predict.predictor import Predictor
+from i2i.prediction.predictor import Predictor
 
 
 class BatchError(I2IError):

@@ -13,7 +13,7 @@ from zoo_support import CONTRACT, TINY_SPEC
 from i2i.cli import app
 from i2i.io import open_image, write_image
 from i2i.model import build_model
-from i2i.predict import InputContract, Predictor, load_predictor
+from i2i.prediction import InputContract, Predictor, load_predictor
 from i2i.tiling import Tiling
 from i2i.weights import save_weights
 
@@ -65,7 +65,7 @@ def test_i2i_predict_uses_the_recipe_tiling_unless_told_otherwise(weights, tmp_p
 
 
 def test_tiling_options_are_the_tiling_fields_and_invalid_ones_are_clear_errors(weights):
-    from i2i.predict.loading import TilingOptions
+    from i2i.prediction.loading import TilingOptions
     from i2i.tiling import TilingError
 
     assert set(TilingOptions.__annotations__) == set(Tiling.model_fields)

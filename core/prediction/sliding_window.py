@@ -12,7 +12,7 @@ image.
 
 Blending by weighted accumulation follows nnU-Net (Isensee et al., 2021) and MONAI's
 ``sliding_window_inference``; the window is the outer product of two 1-D
-:func:`i2i.predict.window.gaussian_profile` s.
+:func:`i2i.prediction.window.gaussian_profile` s.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from i2i.predict.tiling import AxisTiling, ReadRegion, TileGrid, read_reflected
-from i2i.predict.window import gaussian_profile
+from i2i.prediction.tiling import AxisTiling, ReadRegion, TileGrid, read_reflected
+from i2i.prediction.window import gaussian_profile
 from i2i.tiling import Tiling
 
 Forward = Callable[[torch.Tensor], torch.Tensor]

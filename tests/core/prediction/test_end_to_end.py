@@ -11,7 +11,7 @@ from i2i.cli import app
 from i2i.image import PixelSizes
 from i2i.io import open_image, write_image
 from i2i.model import build_model
-from i2i.predict import ContractError, load_predictor
+from i2i.prediction import ContractError, load_predictor
 from i2i.weights import save_weights
 
 SPEC = {
@@ -43,7 +43,7 @@ def test_cli_predicts_an_ome_tiff_into_an_ome_zarr_with_metadata(tmp_path, weigh
     assert written.channel_names == ["DNA"]
     assert (written.pixel_sizes.y, written.pixel_sizes.x) == (0.5, 0.5)
     expected = i2i.predict(source, model=weights, tile_size=32, device="cpu")
-    from i2i.predict.output import to_dtype
+    from i2i.prediction.output import to_dtype
 
     stored = written.read()
     assert np.abs(stored.astype(int) - to_dtype(expected, np.dtype(np.uint16))).max() <= 1

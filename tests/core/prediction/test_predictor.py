@@ -13,10 +13,10 @@ from predict_support import NpyPlugin, identity_net, local_net, save_npy
 
 import i2i
 from i2i.image import ArrayImage, ImageError, PixelSizes
-from i2i.predict import ContractError, InputContract, PixelSizeWarning, Predictor
-from i2i.predict.loading import load_predictor
-from i2i.predict.output import to_dtype
-from i2i.predict.resample import ResampledReader, ResamplingWriter, taps
+from i2i.prediction import ContractError, InputContract, PixelSizeWarning, Predictor
+from i2i.prediction.loading import load_predictor
+from i2i.prediction.output import to_dtype
+from i2i.prediction.resample import ResampledReader, ResamplingWriter, taps
 from i2i.tiling import Tiling
 from i2i.zoo.loading import ModelNotFoundError
 

@@ -26,11 +26,11 @@ from i2i.device import resolve_device
 from i2i.image import ArrayImage, ArraySink, Image, PixelSizes, Sink, Writer
 from i2i.io import get_writer, open_image
 from i2i.normalization import plane_bounds
-from i2i.predict.output import to_dtype
-from i2i.predict.resample import ResampledReader, ResamplingWriter, resampled_length
-from i2i.predict.sliding_window import ReadRegion, WriteRows, sliding_window_predict
-from i2i.predict.tiling import TileGrid
-from i2i.predict.tta import TTAMode, tta_forward
+from i2i.prediction.output import to_dtype
+from i2i.prediction.resample import ResampledReader, ResamplingWriter, resampled_length
+from i2i.prediction.sliding_window import ReadRegion, WriteRows, sliding_window_predict
+from i2i.prediction.tiling import TileGrid
+from i2i.prediction.tta import TTAMode, tta_forward
 from i2i.tiling import Tiling
 
 PIXEL_SIZE_TOLERANCE = 0.01

@@ -10,7 +10,7 @@ from training_support import TINY_UNET, write_recipe
 import i2i
 from i2i.contract import InputContract
 from i2i.plugins import get_registries
-from i2i.predict import load_predictor
+from i2i.prediction import load_predictor
 from i2i.tiling import Tiling
 from i2i_plugins.datasets.demo import write_lmc_demo
 
@@ -64,7 +64,7 @@ def test_prediction_and_the_transform_agree_bit_for_bit_on_large_fields():
     """Above 512 x 512 pixels both estimate percentiles from the same regular grid."""
     from predict_support import identity_net
 
-    from i2i.predict import Predictor
+    from i2i.prediction import Predictor
 
     image = np.random.default_rng(1).gamma(2.0, 300.0, (700, 900)).astype(np.float32)
     contract = InputContract(output_channels=["x"])

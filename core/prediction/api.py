@@ -9,13 +9,13 @@ import numpy as np
 import numpy.typing as npt
 
 from i2i.image import Image, Sink
-from i2i.predict.loading import load_predictor
-from i2i.predict.predictor import Predictor
+from i2i.prediction.loading import load_predictor
+from i2i.prediction.predictor import Predictor
 
 if TYPE_CHECKING:
     from typing import Unpack
 
-    from i2i.predict.loading import LoadOptions
+    from i2i.prediction.loading import LoadOptions
 
 
 def predict(
