@@ -117,6 +117,8 @@ class Predictor:
         image: Image | str | Path | npt.ArrayLike,
         out: str | Path | Sink | None = None,
         writer: Writer | str | None = None,
+        *,
+        on_tile: Callable[[int, int], None] | None = None,
     ) -> npt.NDArray[np.float32] | Path | Sink:
         """Predict ``image`` (an Image, a path, or an array); write to ``out`` or return it.
 
@@ -124,6 +126,9 @@ class Predictor:
         suffix; its path is returned), a sink with the writers' ``write_region`` method
         (returned), or ``None``: a float32 array is returned, (T, C, Z, Y, X) for images and
         paths, and for arrays the input's layout with the predicted channels.
+        ``on_tile(done, total)`` is called after each batch of tiles with the tiles done so far
+        and the tiles of the whole image (every plane); an exception it raises stops the
+        prediction and propagates (a file output is then not created: writers are atomic).
         """
         source = _as_image(image)
         self._check_channels(source)
@@ -132,10 +137,10 @@ class Predictor:
         shape = (source.shape[0], channels, _z_out(planes), *source.shape[3:])
         if out is None:
             sink = ArraySink(shape)
-            self._run(source, planes, sink, np.dtype(np.float32))
+            self._run(source, planes, sink, np.dtype(np.float32), on_tile)
             return source.restore_rank(sink.array) if isinstance(source, ArrayImage) else sink.array
         if not isinstance(out, str | Path):  # a sink
-            self._run(source, planes, out, np.dtype(np.float32))
+            self._run(source, planes, out, np.dtype(np.float32), on_tile)
             return out
         path = Path(out)
         dtype = np.dtype(np.float32) if self.output_dtype == "float32" else source.dtype
@@ -151,7 +156,7 @@ class Predictor:
             channel_names=list(self.contract.output_channels),
             pixel_sizes=pixel_sizes,
         ) as file_sink:
-            self._run(source, planes, file_sink, dtype)
+            self._run(source, planes, file_sink, dtype, on_tile)
         return path
 
     # -- planning ---------------------------------------------------------------------------
@@ -222,12 +227,22 @@ class Predictor:
 
     # -- running ----------------------------------------------------------------------------
 
-    def _run(self, image: Image, planes: list[_Plane], sink: Sink, dtype: np.dtype[Any]) -> None:
+    def _run(
+        self,
+        image: Image,
+        planes: list[_Plane],
+        sink: Sink,
+        dtype: np.dtype[Any],
+        on_tile: Callable[[int, int], None] | None = None,
+    ) -> None:
         shape = image.shape[3:]
         model_shape = self._model_shape(image)
         tiling = self.tiling
         grid = TileGrid.plan(*model_shape, tiling.tile_size, tiling.overlap, self.multiple_of)
-        with self._progress(len(grid) * len(planes), image) as advance, torch.inference_mode():
+        with (
+            self._progress(len(grid) * len(planes), image, on_tile) as advance,
+            torch.inference_mode(),
+        ):
             for plane in planes:
                 read = self._plane_reader(image, plane)
                 write = self._plane_writer(sink, plane, dtype, shape[1])
@@ -283,15 +298,35 @@ class Predictor:
         return write
 
     @contextmanager
-    def _progress(self, total: int, image: Image) -> Iterator[Callable[[int], None] | None]:
+    def _progress(
+        self, total: int, image: Image, on_tile: Callable[[int, int], None] | None = None
+    ) -> Iterator[Callable[[int], None] | None]:
         if not self.show_progress:
-            yield None
+            yield None if on_tile is None else _counting(total, on_tile)
             return
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
             task = progress.add_task(f"{image.path.name}: tiles", total=total)
-            yield lambda n: progress.advance(task, n)
+            report = _counting(total, on_tile or (lambda done, total: None))
+
+            def advance(n: int) -> None:
+                progress.advance(task, n)
+                report(n)
+
+            yield advance
+
+
+def _counting(total: int, on_tile: Callable[[int, int], None]) -> Callable[[int], None]:
+    """An ``advance(n)`` that calls ``on_tile(done, total)`` with the running count."""
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        on_tile(done, total)
+
+    return advance
 
 
 def _z_out(planes: list[_Plane]) -> int:
