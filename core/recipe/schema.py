@@ -250,14 +250,54 @@ def recipe_model(registries: Registries) -> type[RecipeBase]:
 
 
 def recipe_json_schema(registries: Registries) -> dict[str, Any]:
-    """The JSON Schema of recipes in this environment (for editors and ``i2i recipe schema``)."""
-    schema = recipe_model(registries).model_json_schema()
-    schema["properties"]["extends"] = {
+    """The JSON Schema of recipes in this environment (for editors and ``i2i recipe schema``).
+
+    A recipe that ``extends`` a base holds only what it changes, at any depth: it is checked
+    against a *partial* copy of the schema (no property required, a component matched by the
+    ``name`` it gives), so unknown keys, wrong types and unknown components are still flagged.
+    A recipe without ``extends`` must also pass the full schema.
+    """
+    full = recipe_model(registries).model_json_schema()
+    definitions = full.pop("$defs", {})
+    partial_definitions = {_partial_name(k): _partial(v) for k, v in definitions.items()}
+    top = _partial(full)
+    top["properties"]["extends"] = {
         "type": "string",
         "description": "A recipe this one starts from: a path relative to this file or a "
         "bundled recipe name. Its values are deep-merged under this recipe's.",
     }
-    if "required" in schema:
-        schema["if"] = {"not": {"required": ["extends"]}}
-        schema["then"] = {"required": schema.pop("required")}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    top["if"] = {"not": {"required": ["extends"]}}
+    top["then"] = {"$ref": f"#/$defs/{_FULL_RECIPE}"}
+    top["$defs"] = {**definitions, **partial_definitions, _FULL_RECIPE: full}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **top}
+
+
+_FULL_RECIPE = "FullRecipe"
+_PARTIAL_SUFFIX = "_partial"
+
+
+def _partial_name(definition: str) -> str:
+    return f"{definition}{_PARTIAL_SUFFIX}"
+
+
+def _partial(node: Any) -> Any:
+    """A copy of the schema ``node`` that a recipe holding only some fields passes.
+
+    Requirements go; ``oneOf`` becomes ``anyOf`` (a component without ``name`` may fit several)
+    and references (``$ref``, discriminator mappings) point at the partial definitions.
+    """
+    if isinstance(node, list):
+        return [_partial(item) for item in node]
+    if isinstance(node, str) and node.startswith("#/$defs/"):
+        return _partial_name(node)
+    if not isinstance(node, dict):
+        return node
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "required":
+            continue
+        if key == "properties":
+            result[key] = {name: _partial(schema) for name, schema in value.items()}
+        else:
+            result["anyOf" if key == "oneOf" else key] = _partial(value)
+    return result
