@@ -1,5 +1,7 @@
 """Reading recipe files: YAML with line numbers, ``extends`` and deep merge.
 
+Files are parsed by :mod:`i2i.safe_yaml` (UTF-8, bounded alias expansion, unique keys).
+
 A recipe may start from another one with ``extends: NAME_OR_PATH`` (a path relative to the
 recipe's folder, or a bundled recipe name). The base is read first (it may extend a third
 recipe) and the recipe is merged into it: mappings merge key by key, everything else (lists,
@@ -17,6 +19,7 @@ import yaml
 
 from i2i.recipe.bundled import SUFFIXES, bundled_recipes, strip_suffix
 from i2i.recipe.errors import Location, Path, Problem, RecipeError, suggestion
+from i2i.safe_yaml import YAMLContentError, decode_utf8, load_checked
 
 
 @dataclass
@@ -65,19 +68,19 @@ def find_recipe(reference: str | FilePath) -> FilePath:
 
 
 def read_document(path: FilePath) -> Document:
-    """One YAML file as a :class:`Document` (``extends`` not yet applied)."""
+    """One YAML file as a :class:`Document` (``extends`` not yet applied).
+
+    The file is read with the limits of :mod:`i2i.safe_yaml`: UTF-8 only, no alias bombs, no
+    key written twice in one mapping.
+    """
     name = display_name(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        parsed = load_checked(decode_utf8(path.read_bytes()))
     except OSError as exc:
         raise RecipeError(name, [Problem((), f"cannot read the file: {exc.strerror}")]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark is not None else None
-        message = f"YAML syntax error: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
-        raise RecipeError(name, [Problem((), message, Location(name, line))]) from None
+    except YAMLContentError as exc:
+        raise RecipeError(name, [Problem(exc.path, str(exc), Location(name, exc.line))]) from None
+    data = parsed.data
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
         raise RecipeError(
@@ -85,7 +88,7 @@ def read_document(path: FilePath) -> Document:
             [Problem((), f"the file is {kind}; a recipe is a mapping with name, data, model...")],
         )
     positions: dict[Path, Location] = {}
-    _collect_positions(root, (), name, positions)
+    _collect_positions(parsed.root, (), name, positions)
     return Document(data, positions)
 
 

@@ -169,3 +169,60 @@ def test_resolve_recipe_dict_is_merged_but_not_validated(fake_host, tmp_path):
     }
     assert data["data"]["batch_size"] == 5
     assert "predict" not in data  # no defaults filled in
+
+
+def test_a_key_written_twice_is_refused_with_both_lines(fake_host, tmp_path):
+    text = GOOD_RECIPE.replace(
+        "  mixed_precision: bf16\n", "  mixed_precision: bf16\n  max_steps: 7000\n"
+    )
+    path = write(tmp_path, "twice.yaml", text)
+    with pytest.raises(RecipeError) as error:
+        i2i.load_recipe(path)
+    (problem,) = error.value.problems
+    assert problem.path == ("train", "max_steps")
+    assert problem.location.file.endswith("twice.yaml") and problem.location.line == 22
+    assert (
+        "'max_steps' is written twice" in problem.message and "lines 20 and 22" in problem.message
+    )
+
+
+def test_the_same_key_in_different_mappings_and_merge_keys_are_fine(fake_host, tmp_path):
+    text = GOOD_RECIPE.replace(
+        "model:\n", "coder: &coder {name: vqgan, ch: 8, ch_mult: [1, 2]}\nmodel:\n"
+    ).replace("  encoder: {name: vqgan, ch: 8, ch_mult: [1, 2]}", "  encoder: {<<: *coder, ch: 8}")
+    path = write(tmp_path, "anchors.yaml", text)
+    data = resolve_recipe_dict(path)
+    assert data["model"]["encoder"] == {"name": "vqgan", "ch": 8, "ch_mult": [1, 2]}
+    assert data["model"]["generator"]["ch"] == 8  # 'ch' in two mappings is not a repeat
+
+
+def test_a_small_alias_bomb_is_refused_quickly(fake_host, tmp_path):
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 7)]
+    path = write(tmp_path, "bomb.yaml", "name: bomb\n" + "\n".join(lines) + "\n")
+    with pytest.raises(RecipeError, match="alias bomb") as error:
+        resolve_recipe_dict(path)
+    assert "bomb.yaml" in str(error.value)
+
+
+def test_a_recursive_alias_is_refused(fake_host, tmp_path):
+    path = write(tmp_path, "loop.yaml", "name: loop\nmodel: &m {inner: *m}\n")
+    with pytest.raises(RecipeError, match="recursive alias"):
+        resolve_recipe_dict(path)
+
+
+def test_a_recipe_that_is_not_utf8_names_the_file_and_the_byte(fake_host, tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: tiny\ndescription: Zürich cells\n".encode("latin-1"))
+    with pytest.raises(RecipeError) as error:
+        i2i.load_recipe(path)
+    message = str(error.value)
+    assert "latin1.yaml" in message and "not UTF-8" in message
+    assert "byte 0xfc at offset 25 (line 2)" in message
+
+
+def test_a_character_yaml_forbids_is_a_clear_error(fake_host, tmp_path):
+    path = tmp_path / "nul.yaml"
+    path.write_bytes(b"name: tiny\x00\n")
+    with pytest.raises(RecipeError, match=r"nul\.yaml.*not valid YAML text"):
+        i2i.load_recipe(path)
