@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from i2i.commands import PluginCommands
+    from i2i.model_formats import ModelExporter, ModelPackage
     from i2i.registry import Registries
 
 hookspec = pluggy.HookspecMarker("i2i")
@@ -98,4 +99,41 @@ def i2i_add_cli_commands(app: PluginCommands) -> None:
     plugin's failure: it is reported by ``i2i plugins`` and skipped (an error in strict mode).
 
     :param app: a :class:`i2i.cli.plugin_commands.PluginCommands` (a ``typer.Typer``).
+    """
+
+
+@hookspec
+def i2i_model_exporters() -> list[ModelExporter]:  # type: ignore[empty-body]
+    """Name the model formats the plugin can export to.
+
+    Called by ``i2i zoo export --format NAME`` (and :func:`i2i.zoo.export_as`) to find the
+    exporter of a format; an unknown format's error lists them all. Return
+    :class:`i2i.model_formats.ModelExporter` records: a format name (lowercase, such as
+    ``"onnx"``), a one-line description and the export function as a ``"module:function"``
+    string, called with an :class:`i2i.model_formats.ExportRequest` (the resolved weights, the
+    output folder, the model's name, licence, authors, test image...) and returning the paths
+    it wrote, main one first. Import heavy libraries inside the export function. A format that
+    i2i or another plugin already provides is an error naming both. ``i2i`` (weights and a zoo
+    card) is i2i's own format.
+
+    :return: the plugin's exporters.
+    """
+
+
+@hookspec(firstresult=True)
+def i2i_open_model_package(path: Path) -> ModelPackage | None:
+    """Open a model package that is not i2i weights, for prediction.
+
+    Called by :func:`i2i.prediction.load_predictor` (``i2i predict -m PATH``,
+    :func:`i2i.predict`) with an existing path that is neither a ``.safetensors`` file nor a
+    run folder, before i2i gives up on it. Return ``None`` quickly when the path is not a
+    package of the plugin's kind (look at its suffix or a marker file; import nothing heavy
+    before that); otherwise return an :class:`i2i.model_formats.ModelPackage` (the model, the
+    metadata prediction reads, a description of the source), or raise an
+    :class:`i2i.errors.I2IError` saying why the package cannot be run. The first plugin that
+    returns a package wins. Never unpickle (no ``pickle``, no ``torch.load``): open only
+    formats read without it (safetensors, TorchScript through ``torch.jit.load``, ONNX).
+
+    :param path: the file or folder given as the model.
+    :return: the opened package, or ``None`` when the path is not the plugin's.
     """

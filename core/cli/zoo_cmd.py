@@ -148,6 +148,14 @@ def export_command(
     ],
     name: Annotated[str, typer.Option("--name", help="Zoo name of the model (lab-mito).")],
     out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")],
+    format_name: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="i2i (weights + zoo card), or a plugin's format: bioimageio, onnx, torchscript "
+            "(an unknown name lists them).",
+        ),
+    ] = "i2i",
     licence: Annotated[
         str, typer.Option("--licence", help="SPDX licence of the weights.")
     ] = "NOASSERTION",
@@ -165,17 +173,44 @@ def export_command(
         str | None,
         typer.Option("--base-url", help="Where the weights will be published (URL of a folder)."),
     ] = None,
+    authors: Annotated[
+        list[str] | None,
+        typer.Option("--author", help="An author of the model (repeatable; bioimageio needs one)."),
+    ] = None,
+    test_image: Annotated[
+        Path | None,
+        typer.Option(
+            "--test-image",
+            help="A real image for the package's test data and cover (default: the run's "
+            "first validation field).",
+        ),
+    ] = None,
+    weight_formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--weight-format",
+            help="Weight format a bioimageio package carries (repeatable: torchscript, onnx, "
+            "i2i); default: every one that works for the model.",
+        ),
+    ] = None,
+    no_zip: Annotated[
+        bool, typer.Option("--no-zip", help="Write a package as a folder, not a zip file.")
+    ] = False,
 ) -> None:
-    """Write a model's weights and a card (sha256, size) ready to publish.
+    """Write a model for publishing: i2i weights and a zoo card, or another format.
 
-    The card's file URL is relative to the card unless --base-url is given, so the folder can be
-    published as it is and used through I2I_ZOO_MANIFEST=<folder>/<name>.yaml.
+    --format i2i (default) writes the weights and a card (sha256, size, the run's validation
+    metrics); the card's file URL is relative to the card unless --base-url is given, so the
+    folder can be published as it is and used through I2I_ZOO_MANIFEST=<folder>/<name>.yaml.
+    --format bioimageio writes a bioimage.io model package (zip), onnx and torchscript the
+    traced model alone.
 
     Example: i2i zoo export runs/lmc_mito/20261124-101500 --name lab-mito -o published/
     """
-    from i2i.zoo import export_model
+    from i2i.zoo.export import export_request_for
+    from i2i.zoo.formats import export_as
 
-    card_path = export_model(
+    request = export_request_for(
         run_or_weights,
         name,
         out_dir,
@@ -184,5 +219,10 @@ def export_command(
         description=description,
         modality=modality,
         base_url=base_url,
+        authors=authors,
+        test_image=test_image,
+        weight_formats=weight_formats,
+        zip=not no_zip,
     )
-    typer.echo(f"wrote {card_path} and {card_path.with_suffix('.safetensors')}")
+    written = export_as(format_name, request)
+    typer.echo("wrote " + " and ".join(str(path) for path in written))

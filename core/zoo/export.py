@@ -3,11 +3,18 @@
 The weights file is copied byte for byte (it already carries the resolved recipe, the model
 spec, the input contract and the i2i version in its metadata), and the card is filled in from
 that metadata with the copy's sha256 and size. The card's URL is the file name, relative to the
-card, unless a ``base_url`` says where the weights will be published.
+card, unless a ``base_url`` says where the weights will be published. The card's metrics are
+the validation values the run logged (``metrics.csv`` beside the weights) at the step of the
+exported weights. Files are written with the usual permissions (``0o666`` less the umask).
+
+This is the ``i2i`` format of ``i2i zoo export --format`` (:func:`export_request`); other
+formats come from plugins (:mod:`i2i.zoo.formats`).
 """
 
 from __future__ import annotations
 
+import csv
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,6 +24,7 @@ import yaml
 from i2i.atomic import atomic_output, write_text_atomic
 from i2i.errors import I2IError
 from i2i.hashing import sha256_file
+from i2i.model_formats import ExportRequest
 from i2i.zoo.card import ModelCard, is_zoo_name, parse_card
 from i2i.zoo.loading import local_weights
 
@@ -37,6 +45,23 @@ def export_model(
     base_url: str | None = None,
 ) -> Path:
     """Write ``<out_dir>/<name>.safetensors`` and ``<out_dir>/<name>.yaml``; the card's path."""
+    request = export_request_for(
+        run_or_weights,
+        name,
+        out_dir,
+        licence=licence,
+        citation=citation,
+        description=description,
+        modality=modality,
+        base_url=base_url,
+    )
+    return export_request(request)[0]
+
+
+def export_request_for(
+    run_or_weights: str | Path, name: str, out_dir: str | Path, **fields: Any
+) -> ExportRequest:
+    """An :class:`ExportRequest` for ``run_or_weights`` with its weights resolved and checked."""
     if not is_zoo_name(name):
         raise ExportError(
             f"{name!r} is not a zoo name: use lowercase letters, digits and single '-' "
@@ -45,10 +70,36 @@ def export_model(
     source = Path(run_or_weights).expanduser()
     if not source.exists():
         raise ExportError(f"{source}: no such run folder or weights file.")
-    weights = local_weights(source)
-    metadata = _metadata(weights)
-    out = Path(out_dir).expanduser()
-    file_name = f"{name}.safetensors"
+    given = {key: value for key, value in fields.items() if value is not None}
+    return ExportRequest(
+        source=source,
+        weights=local_weights(source),
+        out_dir=Path(out_dir).expanduser(),
+        name=name,
+        **given,
+    )
+
+
+def export_request(request: ExportRequest) -> list[Path]:
+    """The ``i2i`` format: the weights and their card in ``request.out_dir``; [card, weights]."""
+    weights = request.weights
+    metadata = export_metadata(weights)
+    file_name = f"{request.name}.safetensors"
+    card = zoo_card(request, metadata, file_name)
+    weights_out = request.out_dir / file_name
+    with atomic_output(weights_out) as temporary:
+        shutil.copyfile(weights, temporary)
+        normal_permissions(temporary)
+    card_out = write_text_atomic(request.out_dir / f"{request.name}.yaml", card_yaml(card))
+    normal_permissions(card_out)
+    return [card_out, weights_out]
+
+
+def zoo_card(request: ExportRequest, metadata: dict[str, Any], file_name: str) -> ModelCard:
+    """The zoo card of ``request``'s weights, listing them as ``file_name`` (relative to the
+    card unless ``request.base_url`` is given)."""
+    weights = request.weights
+    base_url = request.base_url
     url = file_name if base_url is None else base_url.rstrip("/") + "/" + file_name
     file = {
         "name": file_name,
@@ -56,16 +107,25 @@ def export_model(
         "sha256": sha256_file(weights),
         "size": weights.stat().st_size,
     }
-    about = {"licence": licence, "citation": citation, "modality": modality or ["unspecified"]}
-    if description:
-        about["description"] = description
-    card = _card(name, metadata, file, weights, about)
-    with atomic_output(out / file_name) as temporary:
-        shutil.copyfile(weights, temporary)
-    return write_text_atomic(out / f"{name}.yaml", _card_yaml(card))
+    about: dict[str, Any] = {
+        "licence": request.licence,
+        "citation": request.citation,
+        "modality": request.modality or ["unspecified"],
+    }
+    if request.description:
+        about["description"] = request.description
+    return _card(request.name, metadata, file, weights, about)
 
 
-def _metadata(weights: Path) -> dict[str, Any]:
+def normal_permissions(path: Path) -> None:
+    """Give ``path`` the permissions of a newly created file (``0o666`` less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+
+
+def export_metadata(weights: Path) -> dict[str, Any]:
+    """The metadata of ``weights``, checked to hold a model spec and an input contract."""
     from i2i.weights import load_weights, model_spec_of
 
     _, metadata = load_weights(weights)
@@ -110,6 +170,7 @@ def _card(
         "files": [file],
         "licence": about["licence"],
         "citation": about["citation"],
+        "metrics": run_metrics(weights, metadata, recipe),
         "status": "available",
         "source": (
             f"Exported with i2i {metadata.get('i2i_version', '?')} from {weights.name} "
@@ -120,6 +181,38 @@ def _card(
     return parse_card(data, str(weights))
 
 
-def _card_yaml(card: ModelCard) -> str:
+def card_yaml(card: ModelCard) -> str:
+    """The card as YAML, fields in the card's order."""
     data = card.model_dump(mode="json")
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def run_metrics(
+    weights: Path, metadata: dict[str, Any], recipe: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The validation metrics (``val/<metric>`` of ``metrics.csv`` beside ``weights``) logged at
+    the step of ``weights``; none when the run logged no validation at that step."""
+    log = weights.parent / "metrics.csv"
+    step = metadata.get("step")
+    if not log.is_file() or step is None:
+        return []
+    with log.open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row.get("step") == str(step)]
+    if not rows:
+        return []
+    data = recipe.get("data")
+    dataset = data.get("dataset") if isinstance(data, dict) else None
+    dataset_name = dataset.get("name") if isinstance(dataset, dict) else None
+    where = (
+        f"validation split of the {dataset_name or 'training'} data of run {weights.parent.name}"
+    )
+    return [
+        {
+            "name": key.removeprefix("val/"),
+            "value": float(value),
+            "dataset": where,
+            "reference": f"{log.name} of the run, step {step} (mean over validation images)",
+        }
+        for key, value in rows[-1].items()
+        if key.startswith("val/") and value not in ("", None)
+    ]
