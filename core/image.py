@@ -2,7 +2,8 @@
 
 - :class:`Image`: a lazily read 5-D (T, C, Z, Y, X) image with channel names and physical
   pixel sizes; region reads (one channel by name or index, some z-planes, a Y/X window) touch
-  only the bytes needed. :class:`PixelSizes` holds the sizes in micrometres.
+  only the bytes needed. :class:`PixelSizes` holds the sizes in micrometres and the time
+  between time points in seconds.
 - :class:`ArrayImage`: the one concrete image over an array whose axes have letter names
   (numpy, memory-mapped, zarr, dask, a TIFF view): arrays given in Python and files opened
   by readers are both seen through it. :class:`ArraySink` is an output kept in memory.
@@ -44,15 +45,22 @@ class ImageError(I2IError):
     """A file cannot be read or written, or a region is out of range."""
 
 
+class DiskFullError(ImageError):
+    """An output does not fit on its file system (no space left, or a file-size limit)."""
+
+
 @dataclass(frozen=True)
 class PixelSizes:
-    """Physical pixel sizes in micrometres; ``None`` when the file does not record them."""
+    """Physical pixel sizes in micrometres (z, y, x) and the time between time points in
+    seconds (t, OME ``TimeIncrement``); ``None`` when the file does not record them."""
 
     z: float | None = None
     y: float | None = None
     x: float | None = None
+    t: float | None = None
 
     def as_dict(self) -> dict[str, float | None]:
+        """The spatial sizes (µm) by axis; the time increment is :attr:`t` (seconds)."""
         return {"z": self.z, "y": self.y, "x": self.x}
 
 
@@ -216,6 +224,7 @@ class Image(ABC):
             "dtype": str(self.dtype),
             "channel_names": self.channel_names,
             "pixel_sizes_um": self.pixel_sizes.as_dict(),
+            "time_increment_s": self.pixel_sizes.t,
         }
 
     def __repr__(self) -> str:

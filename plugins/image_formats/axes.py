@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from i2i.image import DIMS, NO_DIM, ArrayImage, ImageError, PixelSizes, SlicedArray
+from i2i_plugins.image_formats.limits import check_pixels
 
 _EXTRA_AXIS_TARGETS = {"S": "CZT", "E": "CZT"}
 """Samples (RGB) and spectral (lambda) axes become channels when the channel axis is free."""
@@ -71,8 +72,9 @@ def axes_image(
     """``array`` with library axis letters ``axes`` as an image of ``path``.
 
     Channel names that do not match the channel count (metadata that disagrees with the
-    pixels) are replaced by ``C0, C1, ...``.
+    pixels) are replaced by ``C0, C1, ...``. An image beyond ``I2I_MAX_PIXELS`` is refused.
     """
+    check_pixels(path, tuple(array.shape))
     dims = standard_axes(axes, tuple(array.shape), path)
     sizes = dict(zip(dims, array.shape, strict=True))
     if channel_names is not None and len(channel_names) != sizes.get("C", 1):

@@ -43,6 +43,7 @@ def open_bioio(path: Path) -> ArrayImage:
         axes = image.dims.order
         names = [str(n) for n in image.channel_names]
         sizes = image.physical_pixel_sizes
+        interval = image.time_interval  # a timedelta or None
     except Exception as exc:
         raise ImageError(
             f"{path}: bioio plugin {plugin!r} failed to open it ({type(exc).__name__}: {exc}). "
@@ -54,7 +55,12 @@ def open_bioio(path: Path) -> ArrayImage:
         array,
         axes,
         names,
-        PixelSizes(_positive(sizes.Z), _positive(sizes.Y), _positive(sizes.X)),
+        PixelSizes(
+            _positive(sizes.Z),
+            _positive(sizes.Y),
+            _positive(sizes.X),
+            t=_positive(interval.total_seconds()) if interval is not None else None,
+        ),
         materialize=_compute,
     )
 

@@ -1,8 +1,9 @@
-"""Channel names and physical pixel sizes from OME-XML (the OME data model, 2016-06 schema).
+"""Channel names, physical pixel sizes and the time increment from OME-XML (2016-06 schema).
 
 Reference: https://docs.openmicroscopy.org/ome-model/latest/ — ``Image/Pixels`` carries
-``PhysicalSize{X,Y,Z}`` with ``PhysicalSize{X,Y,Z}Unit`` (default µm) and one ``Channel``
-element per channel with an optional ``Name``.
+``PhysicalSize{X,Y,Z}`` with ``PhysicalSize{X,Y,Z}Unit`` (default µm), ``TimeIncrement`` with
+``TimeIncrementUnit`` (default s) and one ``Channel`` element per channel with an optional
+``Name``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from i2i.image import ImageError, PixelSizes
-from i2i_plugins.image_formats.units import to_micrometres
+from i2i_plugins.image_formats.units import to_micrometres, to_seconds
 
 
 def parse_ome_xml(xml: str, path: Path, image_index: int = 0) -> tuple[list[str], PixelSizes]:
@@ -34,8 +35,9 @@ def parse_ome_xml(xml: str, path: Path, image_index: int = 0) -> tuple[list[str]
         raise ImageError(f"{path}: its OME-XML image has no Pixels element; the file is corrupt.")
     channels = pixels.findall("{*}Channel")
     names = [ch.get("Name") or ch.get("ID") or f"C{i}" for i, ch in enumerate(channels)]
-    sizes = PixelSizes(*(_physical_size(pixels, axis) for axis in "ZYX"))
-    return names, sizes
+    z, y, x = (_physical_size(pixels, axis) for axis in "ZYX")
+    time = to_seconds(pixels.get("TimeIncrement"), pixels.get("TimeIncrementUnit", "s"))
+    return names, PixelSizes(z, y, x, t=time)
 
 
 def _physical_size(pixels: ET.Element, axis: str) -> float | None:

@@ -3,7 +3,10 @@
 ``writer.open(path, shape=..., dtype=..., channel_names=..., pixel_sizes=...)`` returns a
 :class:`RegionSink`: a context manager whose ``write_region`` stores one (T, C, Z, Y, X)
 block. Data go to a temporary name beside ``path``; leaving the ``with`` block normally
-finishes the output and moves it into place, an exception deletes it.
+finishes the output and moves it into place, an exception deletes it. A full disk (or a
+file-size limit) at any step is a :class:`~i2i.image.DiskFullError` naming the output and the
+space it needs (:mod:`~i2i_plugins.image_formats.space`); an image beyond ``I2I_MAX_PIXELS`` is
+refused before anything is created (:mod:`~i2i_plugins.image_formats.limits`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import Any
 import numpy as np
 
 from i2i.atomic import move_into_place, remove, temporary_sibling
-from i2i.image import DIMS, ImageError, PixelSizes, Region, sink_region
+from i2i.image import DIMS, DiskFullError, ImageError, PixelSizes, Region, sink_region
+from i2i_plugins.image_formats.limits import check_pixels
+from i2i_plugins.image_formats.space import disk_errors
 
 
 class RegionSink(ABC):
@@ -34,6 +39,7 @@ class RegionSink(ABC):
         self.path = Path(path)
         self.params = params
         self.shape = _check_shape(self.path, shape)
+        check_pixels(self.path, self.shape, "output")
         self.dtype = np.dtype(dtype)
         self.channel_names = _check_names(self.path, channel_names, self.shape[1])
         self.pixel_sizes = pixel_sizes or PixelSizes()
@@ -49,6 +55,10 @@ class RegionSink(ABC):
 
     def _finish(self) -> None:  # noqa: B027  (optional step)
         """Complete the temporary output (pyramids, final encoding) before it moves."""
+
+    def needed_bytes(self) -> int:
+        """About how many bytes of disk writing the output takes (for full-disk messages)."""
+        return int(np.prod(self.shape)) * self.dtype.itemsize
 
     def _discard(self) -> None:
         """Release and delete everything written so far."""
@@ -78,12 +88,18 @@ class RegionSink(ABC):
                 f"{self.path}: cannot store {block.dtype} values in a {self.dtype} image; "
                 f"convert the block to {self.dtype} first."
             )
-        self._store(region, block.astype(self.dtype, copy=False))
+        try:
+            with disk_errors(self.path, self.needed_bytes()):
+                self._store(region, block.astype(self.dtype, copy=False))
+        except DiskFullError:
+            self._discard()  # a full disk: free it now, not when the caller leaves the block
+            raise
 
     def __enter__(self) -> RegionSink:
         self.temporary.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._create()
+            with disk_errors(self.path, self.needed_bytes()):
+                self._create()
         except BaseException:
             self._discard()
             raise
@@ -99,8 +115,9 @@ class RegionSink(ABC):
             self._discard()
             return
         try:
-            self._finish()
-            move_into_place(self.temporary, self.path)
+            with disk_errors(self.path, self.needed_bytes()):
+                self._finish()
+                move_into_place(self.temporary, self.path)
         except BaseException:
             self._discard()
             raise

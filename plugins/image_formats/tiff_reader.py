@@ -8,11 +8,20 @@ one-row strips (as Bio-Formats writes) reads its page at once rather than dozens
 Either way one z-plane reads only its own pages. Metadata: OME-XML for OME-TIFF; for plain
 TIFF the ImageJ ``unit``/``spacing`` entries with the resolution tags, or resolution in
 centimetres (inch-based resolutions are screen defaults, not microscope pixel sizes).
+
+A truncated file (an interrupted copy) is refused when it is opened, naming the page where it
+ends (:func:`truncation`): tifffile would otherwise read the pages before the cut as a smaller
+image (a Bio-Formats file, whose OME-XML comes last, becomes a plain stack of the first pages).
+tifffile's own log lines about the damage are kept out of the terminal and quoted in the error.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +30,9 @@ import numpy as np
 from i2i.image import ArrayImage, ImageError, PixelSizes
 from i2i_plugins.image_formats.axes import axes_image
 from i2i_plugins.image_formats.ome_xml import parse_ome_xml
-from i2i_plugins.image_formats.units import to_micrometres
+from i2i_plugins.image_formats.units import to_micrometres, to_seconds
+
+_log = logging.getLogger(__name__)
 
 TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 RGB_NAMES = ["R", "G", "B", "A"]
@@ -42,14 +53,72 @@ def is_ome_tiff(path: Path) -> bool:
     import tifffile
 
     try:
-        with tifffile.TiffFile(path) as tif:
+        with tifffile_log(), tifffile.TiffFile(path) as tif:
             return bool(tif.is_ome)
     except Exception:  # unreadable header: let the plain TIFF reader report it
         return False
 
 
+class _Collect(logging.Handler):
+    def __init__(self, messages: list[str]):
+        super().__init__(logging.DEBUG)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def tifffile_log() -> Iterator[list[str]]:
+    """Collect what tifffile logs inside the block instead of printing it."""
+    logger = logging.getLogger("tifffile")
+    messages: list[str] = []
+    handler, propagate = _Collect(messages), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def truncation(tif: Any) -> str | None:
+    """Where an opened TIFF is cut short, or ``None`` when its pages and pixels all fit.
+
+    Reads the chain of page headers (tifffile stops at a page offset beyond the end of the
+    file) and checks that the last page's pixel data end inside the file.
+    """
+    size = int(tif.filehandle.size)
+    pages = tif.pages
+    count = len(pages)
+    position = pages.next_page_offset
+    if position is not None:
+        tif.filehandle.seek(position)
+        raw = tif.filehandle.read(tif.tiff.offsetsize)
+        if len(raw) < tif.tiff.offsetsize:
+            return f"it ends inside the header of page {count} (at byte {size})"
+        following = struct.unpack(tif.tiff.offsetformat, raw)[0]
+        if following != 0:
+            return (
+                f"page {count + 1} should start at byte {following}, but only {count} page(s) "
+                f"could be read and the file has {size} bytes"
+            )
+    last = pages[count - 1]
+    offsets = zip(last.dataoffsets, last.databytecounts, strict=False)
+    end = max((int(o) + int(n) for o, n in offsets), default=0)
+    if end > size:
+        return f"the pixels of page {count} end at byte {end}, but the file has {size} bytes"
+    return None
+
+
 def open_tiff(path: Path, *, ome: bool) -> ArrayImage:
     """The first series of a TIFF as a lazily read image (``ome``: use its OME-XML)."""
+    with tifffile_log() as messages:
+        return _open_tiff(path, ome, messages)
+
+
+def _open_tiff(path: Path, ome: bool, messages: list[str]) -> ArrayImage:
     import tifffile
 
     try:
@@ -60,6 +129,13 @@ def open_tiff(path: Path, *, ome: bool) -> ArrayImage:
             "truncated, or not a TIFF despite its name."
         ) from exc
     try:
+        cut = truncation(tif)
+        if cut is not None:
+            said = f" (tifffile: {'; '.join(messages[:2])})" if messages else ""
+            raise ImageError(
+                f"{path}: the file is truncated or corrupt: {cut}{said}. It was probably cut "
+                "short by an interrupted copy, download or write; copy it again from its source."
+            )
         series = tif.series[0]
         array = TiffPixels(series)
         if ome:
@@ -70,7 +146,10 @@ def open_tiff(path: Path, *, ome: bool) -> ArrayImage:
             reader = "tiff"
         if "S" in series.axes.upper() and series.shape[series.axes.upper().index("S")] > 1:
             names = RGB_NAMES[: series.shape[series.axes.upper().index("S")]]
-        return axes_image(path, reader, array, series.axes, names, sizes, on_close=tif.close)
+        image = axes_image(path, reader, array, series.axes, names, sizes, on_close=tif.close)
+        for message in messages:
+            _log.debug("%s: tifffile: %s", path, message)
+        return image
     except ImageError:
         tif.close()
         raise
@@ -151,15 +230,15 @@ def _plain_metadata(tif: Any, series: Any) -> tuple[list[str] | None, PixelSizes
     y, x = _resolution_size(page, "YResolution"), _resolution_size(page, "XResolution")
     imagej = tif.imagej_metadata or {}
     unit = imagej.get("unit")
+    time = to_seconds(imagej.get("finterval"), str(imagej.get("tunit", "sec")))
     if unit is not None:
         y_size = to_micrometres(y, unit) if y else None
         x_size = to_micrometres(x, unit) if x else None
-        return imagej.get("Labels"), PixelSizes(
-            to_micrometres(imagej.get("spacing"), unit), y_size, x_size
-        )
+        z_size = to_micrometres(imagej.get("spacing"), unit)
+        return imagej.get("Labels"), PixelSizes(z_size, y_size, x_size, t=time)
     if int(page.tags.valueof("ResolutionUnit", 2)) == 3:  # centimetre
-        return None, PixelSizes(None, _cm(y), _cm(x))
-    return None, PixelSizes()
+        return imagej.get("Labels"), PixelSizes(None, _cm(y), _cm(x), t=time)
+    return imagej.get("Labels"), PixelSizes(t=time)
 
 
 def _resolution_size(page: Any, tag: str) -> float | None:

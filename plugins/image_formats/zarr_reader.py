@@ -15,7 +15,7 @@ from typing import Any
 
 from i2i.image import ArrayImage, ImageError, PixelSizes
 from i2i_plugins.image_formats.axes import axes_image
-from i2i_plugins.image_formats.units import to_micrometres
+from i2i_plugins.image_formats.units import to_micrometres, to_seconds
 
 
 def find_ngff_image(path: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -88,9 +88,11 @@ def _omero_channels(attrs: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _pixel_sizes(multiscale: dict[str, Any]) -> PixelSizes:
-    """Z, Y, X sizes in µm from level 0's scale (times the multiscale's own scale, if any).
+    """Z, Y, X sizes in µm and the T step in seconds from level 0's scale (times the
+    multiscale's own scale, if any).
 
-    A space axis without a ``unit`` has no physical size: its scale is in pixels.
+    A space or time axis without a ``unit`` has no physical size: its scale is in pixels or
+    frames.
     """
     axes = multiscale.get("axes") or []
     scale = [1.0] * len(axes)
@@ -100,7 +102,13 @@ def _pixel_sizes(multiscale: dict[str, Any]) -> PixelSizes:
         if transform.get("type") == "scale" and len(transform.get("scale", [])) == len(axes):
             scale = [a * float(b) for a, b in zip(scale, transform["scale"], strict=True)]
     sizes: dict[str, float | None] = {}
+    time: float | None = None
     for axis, factor in zip(axes, scale, strict=True):
-        if isinstance(axis, dict) and axis.get("type", "space") == "space":
+        if not isinstance(axis, dict):
+            continue
+        kind = axis.get("type", "space")
+        if kind == "space":
             sizes[_axis_name(axis).lower()] = to_micrometres(factor, axis.get("unit"))
-    return PixelSizes(sizes.get("z"), sizes.get("y"), sizes.get("x"))
+        elif kind == "time":
+            time = to_seconds(factor, axis.get("unit"))
+    return PixelSizes(sizes.get("z"), sizes.get("y"), sizes.get("x"), t=time)

@@ -5,7 +5,10 @@ NGFF attributes (axes with units, ``scale`` transforms per level, ``omero`` chan
 come from bioio-ome-zarr's ``OMEZarrWriter.preview_metadata`` so that they match what bioio
 and napari read; the arrays are created and filled with zarr-python so that any region can be
 written in any order. Pyramid level ``k`` halves level ``k-1`` in Y and X by 2×2 means (edge
-rows and columns replicated for odd sizes), computed when the output is complete.
+rows and columns replicated for odd sizes), computed when the output is complete. The t axis
+has unit ``second`` and the time increment as its scale when it is known. Each channel's
+``omero`` display window spans the 0.1–99.9 percentiles of what was written
+(:mod:`~i2i_plugins.image_formats.display`), set when the output is complete.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from i2i.image import Region
+from i2i_plugins.image_formats.display import DisplayRange
 from i2i_plugins.image_formats.sink import RegionSink, SinkWriter
 
 _AXES = ["t", "c", "z", "y", "x"]
@@ -27,6 +31,12 @@ class OmeZarrSink(RegionSink):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._levels: list[Any] = []
+        self._root: Any = None
+        self._display = DisplayRange(self.shape)
+
+    def needed_bytes(self) -> int:
+        """The uncompressed size of every level (compression usually needs less)."""
+        return sum(int(np.prod(s)) for s in self.level_shapes()) * self.dtype.itemsize
 
     def level_shapes(self) -> list[tuple[int, ...]]:
         t, c, z, y, x = self.shape
@@ -43,6 +53,7 @@ class OmeZarrSink(RegionSink):
         for level, shape in enumerate(self.level_shapes()):
             self._levels.append(self._create_array(root, str(level), shape))
         root.attrs.update(self._metadata())
+        self._root = root
 
     def _create_array(self, root: Any, name: str, shape: tuple[int, ...]) -> Any:
         edge = self.params.chunk
@@ -78,8 +89,10 @@ class OmeZarrSink(RegionSink):
         from bioio_ome_zarr.writers import Channel, OMEZarrWriter
 
         sizes = self.pixel_sizes
-        scale = [1.0, 1.0] + [v if v is not None else 1.0 for v in (sizes.z, sizes.y, sizes.x)]
-        units = [None, None] + [
+        scale = [sizes.t or 1.0, 1.0] + [
+            v if v is not None else 1.0 for v in (sizes.z, sizes.y, sizes.x)
+        ]
+        units = ["second" if sizes.t is not None else None, None] + [
             "micrometer" if v is not None else None for v in sizes.as_dict().values()
         ]
         window = _display_window(self.dtype)
@@ -106,10 +119,45 @@ class OmeZarrSink(RegionSink):
 
     def _store(self, region: Region, block: np.ndarray) -> None:
         self._levels[0][region] = block
+        self._display.add(region, block)
 
     def _finish(self) -> None:
         for source, target in zip(self._levels, self._levels[1:], strict=False):
             _downsample_level(source, target, self.params.chunk)
+        self._set_display_windows()
+
+    def _discard(self) -> None:
+        """Wait for zarr's chunk writes still running (one failed, e.g. on a full disk), then
+        delete the output, so that no late chunk lands in a deleted folder."""
+        _drain_zarr_tasks()
+        super()._discard()
+
+    def _set_display_windows(self) -> None:
+        """Each channel's window from the data written (in place of the dtype's range)."""
+        attributes = dict(self._root.attrs)
+        image = attributes.get("ome", attributes)
+        for channel, window in zip(
+            image["omero"]["channels"], self._display.windows(self.dtype), strict=True
+        ):
+            channel["window"] = window
+        self._root.attrs.update(attributes)
+
+
+def _drain_zarr_tasks() -> None:
+    """Let every task on zarr's event loop finish and collect its outcome.
+
+    A region write runs one task per chunk (``asyncio.gather``); when one fails, the others keep
+    running and would report "Task exception was never retrieved" when the process exits.
+    """
+    import asyncio
+
+    from zarr.core.sync import sync
+
+    async def drain() -> None:
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    sync(drain())
 
 
 def _display_window(dtype: np.dtype[Any]) -> dict[str, int]:

@@ -44,7 +44,7 @@ class PercentileNormalize:
             cache_key = _field_key(sample, key, pixels.shape)
             bounds = self._bounds.get(cache_key) if cache_key else None
             if bounds is None:
-                bounds = image_bounds(pixels, percentiles)
+                bounds = image_bounds(pixels, percentiles, _source(sample, key))
                 if cache_key and len(self._bounds) < _CACHE_LIMIT:
                     self._bounds[cache_key] = bounds
             sample[key] = torch.from_numpy(bounds.normalize(pixels, self.params.clip))
@@ -52,6 +52,13 @@ class PercentileNormalize:
 
 
 _CACHE_LIMIT = 100_000
+
+
+def _source(sample: Sample, key: str) -> str:
+    """What a warning about the sample's pixels names: its field, or the sample's key."""
+    meta = sample.get("meta")
+    field = meta.get("field_id") if isinstance(meta, dict) else None
+    return f"field {field!r} ({key})" if field is not None else f"the sample's {key}"
 
 
 def _field_key(sample: Sample, key: str, shape: tuple[int, ...]) -> tuple[object, ...] | None:
