@@ -42,7 +42,8 @@ def evaluate_command(
         Path | None, typer.Option("--meta", help="CSV of per-prediction metadata ('image' column).")
     ] = None,
     metrics: Annotated[
-        str | None, typer.Option("--metrics", help="Comma-separated metric names (default: all).")
+        list[str] | None,
+        typer.Option("--metrics", help="Metric names, comma-separated or repeated (default: all)."),
     ] = None,
     metric_set: Annotated[
         str | None,
@@ -67,7 +68,7 @@ def evaluate_command(
     options: dict[str, Any] = {
         "best_z": best_z,
         "meta": meta,
-        "metrics": metrics.split(",") if metrics else None,
+        "metrics": _metric_names(metrics),
         "metric_set": metric_set,
         "normalize": _normalization(normalize),
         "device": device,
@@ -89,6 +90,24 @@ def evaluate_command(
     result = evaluate_folders(pred, target, input_dir=inputs, **options)
     report = write_report(result, out, sources={"predictions": str(pred), "targets": str(target)})
     typer.echo(f"Scored {len(result.per_image)} image channel(s); report written to {report}")
+    if result.skipped:
+        typer.echo(
+            f"Skipped {len(result.skipped)} prediction(s) whose field has no target for the "
+            f"predicted channel, e.g. {', '.join(result.skipped[:3])}."
+        )
+
+
+def _metric_names(given: list[str] | None) -> list[str] | None:
+    """Every metric named by repeated ``--metrics`` options and comma lists, in order, once."""
+    if not given:
+        return None
+    names = [name.strip() for value in given for name in value.split(",") if name.strip()]
+    if not names:
+        raise EvaluateUsageError(
+            "--metrics names no metric; give names such as --metrics mae,ssim (or leave the "
+            "option out to score every metric)."
+        )
+    return list(dict.fromkeys(names))
 
 
 def _normalization(value: str) -> str:

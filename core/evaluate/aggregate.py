@@ -54,8 +54,25 @@ def add_z_deviation(per_image: pd.DataFrame, best_z: pd.DataFrame) -> pd.DataFra
         lookup, on=keys, how="left"
     )
     merged = merged.assign(**{k: table[k].to_numpy() for k in keys})
+    if merged["best_z"].isna().all():
+        raise EvaluationError(_no_match_message(keys, lookup, table))
     merged["z_deviation"] = (merged["z"] - merged["best_z"]).abs()
     return merged
+
+
+def _no_match_message(keys: list[str], best_z: pd.DataFrame, per_image: pd.DataFrame) -> str:
+    """What the best-z table gives and what the scored images have, on the shared keys."""
+
+    def examples(table: pd.DataFrame) -> str:
+        rows = table[keys].astype(str).drop_duplicates().head(4)
+        return "; ".join(", ".join(f"{k}={r[k]}" for k in keys) for _, r in rows.iterrows())
+
+    return (
+        f"The best-z table matches none of the scored images on {', '.join(keys)}: the table "
+        f"expects {examples(best_z)}; the images have {examples(per_image)}. Write the table's "
+        "keys as the images' (a field is the target's name without its organelle, e.g. "
+        "image_12), or leave --best-z out."
+    )
 
 
 def grouped_means(

@@ -1,109 +1,41 @@
 """Scoring a folder of predictions against a folder of targets.
 
-Matching: a prediction ``P`` scores against the target at the same relative path with the same
-name stem (suffixes may differ: ``.ome.tiff`` against ``.tif``). A prediction made from one
-input plane may carry the plane in its name, ``<field>[_<MODALITY>]_z<k>_<rest>``: it matches
-the target ``<field>_<rest>`` and gives the ``modality`` and ``z`` columns. So the Light My
-Cells layout works as is: ``Study_3/image_12_BF_z4_Nucleus.ome.tiff`` scores against
-``Study_3/image_12_Nucleus.ome.tiff`` with study ``Study_3``, field ``image_12``, modality
-``BF``, z 4 and organelle ``Nucleus``.
+Pairing is :mod:`i2i.evaluate.matching`'s: the same relative path and name, or a plane
+prediction ``<field>[_<MOD>]_z<k>[_<rest>]`` against ``<field><rest>`` (or ``<field>_<channel>``
+for a prediction named after its input). So the Light My Cells layout works as is:
+``Study_3/image_12_BF_z4_Nucleus.ome.tiff``, and ``i2i predict-lmc``'s
+``nucleus-fluorescence-ome-tiff/Study_3/image_12_BF_z4.ome.tiff`` predicting ``Nucleus``, score
+against ``Study_3/image_12_Nucleus.ome.tiff`` with study ``Study_3``, field ``image_12``,
+modality ``BF``, z 4 and organelle ``Nucleus``.
 
-Metadata per prediction: ``study`` is its top-level folder (if any); ``organelle`` is the
-target's channel name, or the last ``_Word`` of the target's name when the file's channel names
-are generic (``C0``); ``field`` is the target's name without that word. A metadata CSV
-(``--meta``) with an ``image`` column (the prediction's relative path) overrides or adds any
-column, including ``input`` (the input file shown in the panels).
+Metadata per prediction: ``study`` is its target's top-level folder (if any); ``organelle`` is
+the target's channel name, or the last ``_Word`` of the target's name when the file's channel
+names are generic (``C0``); ``field`` is the target's name without that word when the word is
+the organelle (``image_4_Mitochondria`` with channel ``Mitochondria`` is field ``image_4``). A
+metadata CSV (``--meta``) with an ``image`` column (the prediction's relative path) overrides or
+adds any column, including ``input`` (the input file shown in the panels).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from i2i.evaluate.aggregate import read_best_z
 from i2i.evaluate.errors import EvaluationError
 from i2i.evaluate.evaluator import Evaluator
+from i2i.evaluate.matching import GENERIC_CHANNEL, Pair, image_files, key_of, pair_files
 from i2i.evaluate.result import EvaluationResult
 from i2i.naming import image_stem
 
 if TYPE_CHECKING:
     import pandas as pd
 
-IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg", ".zarr", ".czi", ".nd2", ".lif", ".npy"}
-PLANE_TOKEN = re.compile(r"^(?P<field>.+?)(?:_(?P<modality>[A-Za-z]+))?_z(?P<z>\d+)(?P<rest>_.+)?$")
-GENERIC_CHANNEL = re.compile(r"^(c|ch|channel)[ _:-]?\d+$", re.IGNORECASE)
 ORGANELLE_TOKEN = re.compile(r"^(?P<field>.+)_(?P<organelle>[A-Za-z]+)$")
-
-
-@dataclass
-class Pair:
-    """A prediction file, its target file and what its names say."""
-
-    prediction: Path
-    target: Path
-    name: str
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-def image_files(root: Path) -> Iterator[Path]:
-    """Image files (and ``.zarr`` folders) under ``root``, hidden entries skipped."""
-    for path in sorted(root.iterdir()):
-        if path.name.startswith("."):
-            continue
-        if path.suffix.lower() in IMAGE_SUFFIXES and (path.is_file() or path.suffix == ".zarr"):
-            yield path
-        elif path.is_dir():
-            yield from image_files(path)
-
-
-def _key(root: Path, path: Path) -> str:
-    return (path.parent.relative_to(root) / image_stem(path)).as_posix()
-
-
-def match(pred_dir: Path, target_dir: Path) -> list[Pair]:
-    """Pair every prediction with its target (see the module docstring)."""
-    targets = {_key(target_dir, t): t for t in image_files(target_dir)}
-    pairs, unmatched = [], []
-    for prediction in image_files(pred_dir):
-        key = _key(pred_dir, prediction)
-        meta: dict[str, Any] = {}
-        folder, _, name = key.rpartition("/")
-        plane = PLANE_TOKEN.match(name)
-        if key not in targets and plane:
-            key = "/".join(filter(None, [folder, plane["field"] + (plane["rest"] or "")]))
-            meta = {"modality": plane["modality"], "z": int(plane["z"])}
-        if key not in targets:
-            unmatched.append(prediction.relative_to(pred_dir).as_posix())
-            continue
-        if folder:
-            meta["study"] = folder.split("/")[0]
-        relative = prediction.relative_to(pred_dir).as_posix()
-        pairs.append(Pair(prediction, targets[key], relative, meta))
-    _check_matches(pred_dir, target_dir, pairs, unmatched)
-    return pairs
-
-
-def _check_matches(
-    pred_dir: Path, target_dir: Path, pairs: list[Pair], unmatched: list[str]
-) -> None:
-    if pairs and not unmatched:
-        return
-    if not pairs:
-        examples = ", ".join(unmatched[:3]) or "no image files"
-        raise EvaluationError(
-            f"No prediction in {pred_dir} matches a target in {target_dir} (predictions: "
-            f"{examples}). A prediction matches the target with the same relative path and "
-            "name (suffixes may differ), or '<field>_<MOD>_z<k>_<rest>' matches '<field>_<rest>'."
-        )
-    raise EvaluationError(
-        f"{len(unmatched)} prediction(s) in {pred_dir} have no target in {target_dir}, e.g. "
-        f"{', '.join(unmatched[:3])}. Add the targets, remove those predictions, or rename them "
-        "to the target's relative path."
-    )
 
 
 def read_planes(path: Path) -> tuple[np.ndarray, list[str]]:
@@ -124,9 +56,14 @@ def organelles_and_field(target: Path, channel_names: list[str]) -> tuple[list[s
     """Organelle per channel and the field name (see the module docstring)."""
     name = image_stem(target)
     token = ORGANELLE_TOKEN.match(name)
-    if all(GENERIC_CHANNEL.match(c) for c in channel_names) and token and len(channel_names) == 1:
+    if token is None or len(channel_names) != 1:
+        return list(channel_names), name
+    channel = channel_names[0]
+    if GENERIC_CHANNEL.match(channel):
         return [token["organelle"]], token["field"]
-    return list(channel_names), name
+    if channel.lower() == token["organelle"].lower():  # image_4_Mitochondria, channel named so
+        return [channel], token["field"]
+    return [channel], name
 
 
 def read_meta(path: Path) -> dict[str, dict[str, Any]]:
@@ -173,15 +110,18 @@ def evaluate_folders(
     evaluator = Evaluator(
         metrics, normalize=normalize, device=device, panel_size=panel_size, metric_set=metric_set
     )
-    for pair in match(pred_dir, target_dir):
+    matching = pair_files(pred_dir, target_dir)
+    for pair in matching.pairs:
         target, channel_names = read_planes(pair.target)
         prediction, _ = read_planes(pair.prediction)
         organelles, field_name = organelles_and_field(pair.target, channel_names)
         row_meta = {"field": field_name, **pair.meta, **extra.get(pair.name, {})}
         shown = inputs.find(pair, row_meta) if inputs is not None else None
         _score_pair(evaluator, pair, prediction, target, organelles, row_meta, shown)
-    result = evaluator.result()
-    return result.with_best_z(best_z) if best_z is not None else result
+    result = replace(evaluator.result(), skipped=matching.skipped)
+    if best_z is None:
+        return result
+    return result.with_best_z(best_z if not isinstance(best_z, str | Path) else read_best_z(best_z))
 
 
 def _score_pair(
@@ -215,7 +155,7 @@ class _InputFinder:
 
     def __init__(self, root: Path):
         self.root = root
-        self.files = {_key(root, f): f for f in image_files(root)}
+        self.files = {key_of(root, f): f for f in image_files(root)}
 
     def find(self, pair: Pair, meta: dict[str, Any]) -> np.ndarray | None:
         if "input" in meta:

@@ -6,10 +6,9 @@ The record does no writing: :func:`i2i.evaluate.report.write_report` turns it in
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from i2i.evaluate.aggregate import add_z_deviation, grouped_means, read_best_z
+from i2i.evaluate.aggregate import add_z_deviation, grouped_means
 from i2i.evaluate.metric_sets import metrics_for, resolve_metric_set, summarising
 from i2i.evaluate.panels import Panel
 
@@ -33,6 +32,8 @@ class EvaluationResult:
     normalize: str = "challenge"
     panels: dict[int, Panel] = field(default_factory=dict)
     """Display panels by row of ``per_image``."""
+    skipped: list[str] = field(default_factory=list)
+    """Predictions not scored: their field has targets, but none for the predicted channel."""
 
     def metrics_for(self, organelle: object) -> list[str]:
         """The scored metrics that summarise ``organelle`` (those of its set, or of
@@ -42,10 +43,10 @@ class EvaluationResult:
             return summarising(chosen, self.metrics)
         return metrics_for(organelle, self.metric_sets, self.metrics)
 
-    def with_best_z(self, best_z: pd.DataFrame | str | Path) -> EvaluationResult:
-        """A copy with ``best_z`` and ``z_deviation`` columns from a best-focus table."""
-        table = best_z if not isinstance(best_z, str | Path) else read_best_z(best_z)
-        return replace(self, per_image=add_z_deviation(self.per_image, table))
+    def with_best_z(self, best_z: pd.DataFrame) -> EvaluationResult:
+        """A copy with ``best_z`` and ``z_deviation`` columns from a best-focus table (read one
+        with :func:`i2i.evaluate.aggregate.read_best_z`)."""
+        return replace(self, per_image=add_z_deviation(self.per_image, best_z))
 
     def summary(self, by: str | None = None) -> pd.DataFrame:
         """Mean, sd and count per organelle (and per ``by``: modality, study, z_deviation)."""

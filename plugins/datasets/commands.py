@@ -50,7 +50,9 @@ def predict_lmc_command(
     """Light My Cells container contract: IN/*.tiff -> OUT/<organelle>-fluorescence-ome-tiff/.
 
     Writes float32 OME-TIFFs with the input's geometry and pixel sizes, one model per organelle
-    (give at least one). Existing outputs are skipped.
+    (give at least one). Existing outputs are skipped. A Light My Cells dataset folder works as
+    input too (subfolders kept, organelle images skipped); score the outputs against it with
+    i2i evaluate --pred OUT --target DATASET.
 
     Example:
 

@@ -21,7 +21,7 @@ from i2i.evaluate import (
     write_ranking,
     write_report,
 )
-from i2i.evaluate.folders import match
+from i2i.evaluate.matching import match
 
 SIZE = 24
 
