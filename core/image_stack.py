@@ -2,13 +2,22 @@
 
 Transmitted-light z-stacks often arrive as one file per plane (the In silico labeling sample has
 13 phase-contrast PNGs). Models trained on stacked planes need them as one image: this writes
-the planes, in the order given, as the Z (or C) axis of one OME-Zarr or OME-TIFF file, reading
-and writing one plane at a time.
+the planes as the Z (or C) axis of one OME-Zarr or OME-TIFF file, reading and writing one plane
+at a time.
+
+Plane order: a shell glob gives names in lexical order (``z_depth-0, z_depth-1, z_depth-10,
+..., z_depth-2``), which scrambles a z-stack without a word. Z-planes are therefore ordered by
+the z index their names carry (``z_depth-7``, ``_z07``, ``z=7``, ``Z7``), or in natural order
+(``plane_2`` before ``plane_10``) when not every name carries one (:func:`plane_order`);
+``keep_order=True`` keeps the given order. Channels (``axis="c"``) keep the given order.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +25,106 @@ import numpy as np
 
 from i2i.image import Image, ImageError, PixelSizes
 from i2i.io import get_writer, open_image
+
+Z_TOKEN = re.compile(r"(?<![A-Za-z0-9])z(?:[_-]?depth)?[-_=]?(?P<z>\d+)(?!\d)", re.IGNORECASE)
+"""A z index in a file name: ``z_depth-7``, ``_z07``, ``z=7``, ``-Z7``."""
+
+
+class PlaneOrderWarning(UserWarning):
+    """The planes' names suggest an order other than the one they are stacked in."""
+
+
+@dataclass(frozen=True)
+class PlaneOrder:
+    """The order planes are stacked in, and what their names say about it."""
+
+    planes: list[Path]
+    """The planes in stacking order."""
+    z: list[int] | None
+    """The z index each name carries (in stacking order), or ``None`` without one per name."""
+    suggested: list[Path]
+    """The order the names suggest: by z index, else natural order."""
+    given: list[Path]
+
+    @property
+    def reordered(self) -> bool:
+        """Whether the planes are stacked in another order than given."""
+        return self.planes != self.given
+
+    @property
+    def disagrees(self) -> bool:
+        """Whether the stacking order differs from the one the names suggest."""
+        return self.planes != self.suggested
+
+    def describe(self) -> str:
+        """The order used, in one line (z indices or file names)."""
+        by = "z index" if self.z is not None and not self.disagrees else "order"
+        shown = ", ".join(map(str, self.z)) if self.z is not None else _names(self.planes)
+        return f"planes stacked by {by}: {shown}"
+
+    def warning(self) -> str | None:
+        """What differs from what the names suggest, or ``None`` when nothing does."""
+        suggested = _z_of(self.suggested) if self.z is not None else _names(self.suggested)
+        given = _z_of(self.given) if self.z is not None else _names(self.given)
+        if self.reordered:
+            return (
+                f"the planes were given in another order than their names suggest ({given}); "
+                f"stacked by {'z index' if self.z is not None else 'natural name order'} "
+                f"({suggested}). Pass --keep-order (keep_order=True) to stack them as given."
+            )
+        if self.disagrees:
+            return (
+                f"stacked in the given order ({given}) as asked, but the names suggest {suggested}."
+            )
+        return None
+
+
+def _z_of(planes: Sequence[Path]) -> str:
+    return ", ".join(str(z_index(p)) for p in planes)
+
+
+def _names(planes: Sequence[Path]) -> str:
+    shown = [p.name for p in planes[:4]]
+    return ", ".join(shown) + (f", ... ({len(planes)} planes)" if len(planes) > 4 else "")
+
+
+def z_index(path: str | Path) -> int | None:
+    """The z index the file name carries (the last z token), or ``None``."""
+    found = Z_TOKEN.findall(Path(path).name)
+    return int(found[-1]) if found else None
+
+
+def natural_key(text: str) -> list[tuple[int, int | str]]:
+    """Sort key ordering digit runs by value: ``plane_2`` before ``plane_10``."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text)]
+
+
+def plane_order(sources: Sequence[str | Path], *, keep_order: bool = False) -> PlaneOrder:
+    """The z-planes ``sources`` in stacking order (see the module docstring).
+
+    Two planes with the same z index are an error: one of them does not belong to the stack.
+    """
+    given = [Path(s) for s in sources]
+    indices = [z_index(p) for p in given]
+    if all(z is not None for z in indices):
+        _check_distinct(given, [int(z) for z in indices if z is not None])
+        suggested = sorted(given, key=lambda p: int(z_index(p) or 0))
+    else:
+        suggested = sorted(given, key=lambda p: natural_key(p.name))
+    planes = given if keep_order else suggested
+    z = [int(z_index(p) or 0) for p in planes] if all(i is not None for i in indices) else None
+    return PlaneOrder(planes=planes, z=z, suggested=suggested, given=given)
+
+
+def _check_distinct(planes: list[Path], indices: list[int]) -> None:
+    seen: dict[int, Path] = {}
+    for plane, z in zip(planes, indices, strict=True):
+        if z in seen:
+            raise ImageError(
+                f"{seen[z].name} and {plane.name} both carry z index {z}; a z-stack has one file "
+                "per plane. Remove the one that does not belong."
+            )
+        seen[z] = plane
 
 
 def stack_images(
@@ -25,13 +134,23 @@ def stack_images(
     axis: str = "z",
     channel_names: Sequence[str] | None = None,
     pixel_size_um: float | None = None,
+    keep_order: bool = False,
     **params: object,
 ) -> Path:
-    """Write the single planes ``sources`` as the ``axis`` (``"z"`` or ``"c"``) of one image."""
+    """Write the single planes ``sources`` as the ``axis`` (``"z"`` or ``"c"``) of one image.
+
+    Z-planes are stacked in :func:`plane_order` (by the z index in their names) unless
+    ``keep_order``; a :class:`PlaneOrderWarning` says when that differs from the given order.
+    """
     if axis not in ("z", "c"):
         raise ImageError(f"stack axis {axis!r}: use 'z' (planes) or 'c' (channels).")
     if len(sources) < 2:
         raise ImageError("stacking needs at least two single-plane images.")
+    if axis == "z":
+        order = plane_order(sources, keep_order=keep_order)
+        if (message := order.warning()) is not None:
+            warnings.warn(message, PlaneOrderWarning, stacklevel=2)
+        sources = order.planes
     first = open_image(sources[0])
     _, _, _, height, width = first.shape
     count = len(sources)

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from i2i.cli import app
 from i2i.image import ImageError
-from i2i.image_stack import stack_images
+from i2i.image_stack import PlaneOrderWarning, plane_order, stack_images, z_index
 from i2i.io import open_image
 
 
@@ -45,3 +45,70 @@ def test_mismatched_planes_are_refused(shared_data, tmp_path):
     with pytest.raises(ImageError, match="must share size"):
         stack_images([isl_planes(shared_data, 1)[0], jump], tmp_path / "bad.ome.tif")
     assert not (tmp_path / "bad.ome.tif").exists()
+
+
+def lexical_isl_planes(shared_data, indices=(0, 1, 2, 10, 11)):
+    """The ISL phase planes ``indices`` in the order a shell glob gives them (lexical)."""
+    folder = shared_data / "isl_condition_b"
+    return sorted(next(folder.glob(f"*z_depth-{z},channel-PHASE_CONTRAST*.png")) for z in indices)
+
+
+def assert_planes_are(out, planes):
+    with open_image(out) as stacked:
+        assert stacked.shape[2] == len(planes)
+        for z, plane in enumerate(planes):
+            with open_image(plane) as original:
+                np.testing.assert_array_equal(stacked.read_plane(z=z), original.read_plane())
+
+
+def test_cli_stacks_a_lexical_glob_by_z_index_and_says_so(shared_data, tmp_path):
+    planes = lexical_isl_planes(shared_data)
+    assert [z_index(p) for p in planes] == [0, 1, 10, 11, 2]  # what *PHASE_CONTRAST*.png gives
+    out = tmp_path / "phase.ome.tif"
+    result = CliRunner().invoke(app, ["stack", *map(str, planes), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "planes stacked by z index: 0, 1, 2, 10, 11" in result.stdout
+    assert "Warning:" in result.stderr and "0, 1, 10, 11, 2" in result.stderr
+    assert_planes_are(out, sorted(planes, key=z_index))
+
+
+def test_keep_order_stacks_as_given_and_warns(shared_data, tmp_path):
+    planes = lexical_isl_planes(shared_data, (0, 10, 2))
+    out = tmp_path / "given.ome.tif"
+    result = CliRunner().invoke(app, ["stack", *map(str, planes), "-o", str(out), "--keep-order"])
+    assert result.exit_code == 0, result.output
+    assert "names suggest 0, 2, 10" in result.stderr
+    assert_planes_are(out, planes)
+
+
+def test_planes_in_z_order_are_stacked_without_a_warning(shared_data, tmp_path):
+    planes = isl_planes(shared_data, 3)
+    result = CliRunner().invoke(app, ["stack", *map(str, planes), "-o", str(tmp_path / "s.tif")])
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr and "by z index: 0, 1, 2" in result.stdout
+
+
+def test_the_python_api_orders_by_z_with_a_warning(shared_data, tmp_path):
+    planes = lexical_isl_planes(shared_data, (1, 10, 2))
+    with pytest.warns(PlaneOrderWarning, match="stacked by z index"):
+        out = stack_images(planes, tmp_path / "api.ome.zarr")
+    assert_planes_are(out, sorted(planes, key=z_index))
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["s_z10.tif", "s_z2.tif", "s_z1.tif"], ["s_z1.tif", "s_z2.tif", "s_z10.tif"]),
+        (["a z=3.png", "a z=1.png"], ["a z=1.png", "a z=3.png"]),
+        (["img_Z07.tif", "img_Z003.tif"], ["img_Z003.tif", "img_Z07.tif"]),
+        (["plane10.tif", "plane9.tif", "plane1.tif"], ["plane1.tif", "plane9.tif", "plane10.tif"]),
+    ],
+)
+def test_plane_order_reads_z_tokens_or_sorts_naturally(names, expected):
+    order = plane_order(names)
+    assert [p.name for p in order.planes] == expected and order.reordered
+
+
+def test_two_files_with_the_same_z_index_are_refused():
+    with pytest.raises(ImageError, match="both carry z index 3"):
+        plane_order(["a_z3.tif", "b_z3.tif"])
