@@ -109,15 +109,36 @@ def stack_command(
     pixel_size: Annotated[
         float | None, typer.Option("--pixel-size", help="Pixel size in µm (Y and X).")
     ] = None,
+    keep_order: Annotated[
+        bool,
+        typer.Option(
+            "--keep-order", help="Stack z-planes in the order given, not by the z in their names."
+        ),
+    ] = False,
 ) -> None:
     """Stack single-plane files (one per z-plane or channel) into one OME image.
 
-    Example: i2i stack data/isl/*z_depth-{0..12},channel-PHASE*.png -o phase.ome.tif
-    """
-    from i2i.image_stack import stack_images
+    Z-planes are stacked by the z index in their names (z_depth-7, _z07, z=7), else in natural
+    name order, so a shell glob's lexical order (0, 1, 10, 11, 2 ...) does not scramble the
+    stack; the order used is printed. Channels (--axis c) keep the order given.
 
+    Example: i2i stack data/isl/*PHASE_CONTRAST*.png -o phase.ome.tif
+    """
+    from i2i.image_stack import plane_order, stack_images
+
+    if axis == "z" and len(sources) > 1:
+        order = plane_order(sources, keep_order=keep_order)
+        if (message := order.warning()) is not None:
+            typer.echo(f"Warning: {message}", err=True)
+        typer.echo(order.describe())
+        sources = order.planes
     channel_names = [n.strip() for n in names.split(",")] if names else None
     path = stack_images(
-        sources, out, axis=axis, channel_names=channel_names, pixel_size_um=pixel_size
+        sources,
+        out,
+        axis=axis,
+        channel_names=channel_names,
+        pixel_size_um=pixel_size,
+        keep_order=True,
     )
     typer.echo(f"Wrote {len(sources)} planes along {axis.upper()} to {path}.")
