@@ -43,6 +43,13 @@ def fetch_command(
 @data_app.command("summary")
 def summary_command(
     source: Annotated[str, typer.Argument(help="A recipe (file or bundled name) or a folder.")],
+    overrides: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Recipe overrides key.path=value, e.g. data.dataset.root=lmc_demo.",
+            show_default=False,
+        ),
+    ] = None,
     layout: Annotated[
         str | None, typer.Option("--layout", help="Dataset layout of a folder (default: guess).")
     ] = None,
@@ -51,15 +58,25 @@ def summary_command(
 ) -> None:
     """Count fields and images per modality and organelle, organelle combinations, splits.
 
-    Example: i2i data summary lmc_demo --layout lmc
+    Examples:
+
+      i2i data summary lmc_demo --layout lmc
+
+      i2i data summary lmc_mito data.dataset.root=lmc_demo
     """
     from i2i.data.build import build_layout, detect_layout, resolve_split
+    from i2i.data.errors import DataError
     from i2i.data.splits import read_split
     from i2i.data.summary import summarize
 
     split_options: Any = None
     mix: list[Any] = []
     if Path(source).is_dir():
+        if overrides:
+            raise DataError(
+                f"{source} is a folder: overrides apply to a recipe ({' '.join(overrides)}). "
+                "Summarise the recipe (i2i data summary RECIPE key=value) or give --layout."
+            )
         chosen = (
             build_layout({"name": layout_name(layout), "root": source})
             if layout
@@ -68,7 +85,7 @@ def summary_command(
     else:
         from i2i.recipe import load_recipe
 
-        data = load_recipe(source).data
+        data = load_recipe(source, overrides or []).data
         if data is None:
             raise typer.BadParameter(f"recipe {source!r} has no data section.")
         chosen, split_options, mix = build_layout(data.dataset, data.reader), data.split, data.mix

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from i2i.cli.app import app, print_json
+from i2i.errors import I2IError
+
+if TYPE_CHECKING:
+    from i2i.recipe import RecipeBase
 
 recipe_app = typer.Typer(
     help="List, check, show and describe recipes (YAML training configurations).",
@@ -62,17 +66,71 @@ def _about(path: Path) -> str:
 
 
 @recipe_app.command("validate")
-def validate_command(recipe: RecipeArgument, overrides: OverridesArgument = None) -> None:
-    """Check a recipe against the installed components; list every problem (exit 1).
+def validate_command(
+    recipe: RecipeArgument,
+    overrides: OverridesArgument = None,
+    no_data_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-data-check", help="Check the recipe only, not that its data folders exist."
+        ),
+    ] = False,
+) -> None:
+    """Check a recipe against the installed components and that its data can be read; list
+    every problem (exit 1).
+
+    The data check finds the fields of data.dataset (and of each data.mix dataset) under their
+    roots; --no-data-check skips it (a recipe written before its data arrives).
 
     Example: i2i recipe validate recipes/lmc_mito.yaml train.max_steps=100
     """
     from i2i.recipe import load_recipe
 
     loaded = load_recipe(recipe, overrides or [])
+    data_lines = [] if no_data_check else _check_data(loaded)
     typer.echo(f"ok: recipe {loaded.name!r} ({loaded.source}) is valid.")
-    for line in _summary(loaded.to_dict()):
+    for line in [*_summary(loaded.to_dict()), *data_lines]:
         typer.echo(f"  {line}")
+
+
+class RecipeDataError(I2IError):
+    """A valid recipe whose data cannot be found."""
+
+
+def _check_data(recipe: RecipeBase) -> list[str]:
+    """One line per dataset the recipe reads (fields found under its root), or a
+    :class:`RecipeDataError` naming every dataset whose root is missing or holds no field."""
+    from i2i.data.build import build_layout
+    from i2i.data.layout import Layout
+
+    data = recipe.data
+    if data is None:
+        return []
+    datasets = [("data.dataset", data.dataset, data.reader)]
+    datasets += [(f"data.mix.{n}.dataset", mix.dataset, None) for n, mix in enumerate(data.mix)]
+    lines, problems = [], []
+    for path, spec, reader in datasets:
+        root = getattr(spec, "root", None)
+        if root is not None and not Path(str(root)).expanduser().exists():
+            problems.append(f"{path}.root: {str(root)!r} does not exist")
+            continue
+        layout = build_layout(spec, reader)
+        if not isinstance(layout, Layout):
+            continue
+        try:
+            records = layout.index()
+        except I2IError as error:
+            problems.append(f"{path}: {error}")
+            continue
+        lines.append(f"{path}: {len(records)} fields under {layout.root}")
+    if problems:
+        raise RecipeDataError(
+            f"recipe {recipe.name!r} ({recipe.source}) is valid but its data cannot be read:\n  "
+            + "\n  ".join(problems)
+            + f"\nSet the root to the dataset folder (e.g. {datasets[0][0]}.root=DIR), or pass "
+            "--no-data-check to check the recipe alone."
+        )
+    return lines
 
 
 def _summary(recipe: dict[str, Any]) -> list[str]:

@@ -84,3 +84,26 @@ def test_summary_of_a_recipe_counts_its_split(tmp_path):
     )
     summary = json.loads(invoke("data", "summary", str(recipe), "--json"))
     assert summary["split_fields"] == {"train": 8, "val": 2, "test": 0}
+
+
+def test_summary_of_a_recipe_takes_overrides(tmp_path):
+    """As validate/show/run do: the recipe's dataset root (and any key) from the command line."""
+    root = tmp_path / "lmc"
+    invoke("data", "demo", str(root), "--layout", "lmc", "--size", "16")
+    summary = json.loads(
+        invoke("data", "summary", "lmc_nucleus", f"data.dataset.root={root}", "--json")
+    )
+    assert summary["root"] == str(root) and summary["fields"] == 7  # the fields with a nucleus
+    targets = "data.dataset.targets=[Nucleus,Actin]"
+    both = json.loads(
+        invoke("data", "summary", "lmc_nucleus", f"data.dataset.root={root}", targets, "--json")
+    )
+    assert both["fields"] == 8
+
+
+def test_summary_overrides_need_a_recipe(tmp_path):
+    root = tmp_path / "lmc"
+    invoke("data", "demo", str(root), "--layout", "lmc", "--size", "16")
+    result = runner.invoke(app, ["data", "summary", str(root), "train.max_steps=5"])
+    assert result.exit_code != 0
+    assert "overrides apply to a recipe" in str(result.exception)

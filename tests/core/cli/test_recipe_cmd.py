@@ -35,7 +35,8 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return int(exit_info.value.code or 0), out, err
 
 
-def test_validate_prints_a_summary(fake_host, tmp_path, capsys):
+def test_validate_prints_a_summary(fake_host, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("I2I_TEST_DATA", str(tmp_path))  # the data check finds the root
     code, out, _ = run(capsys, "recipe", "validate", str(write(tmp_path, "t.yaml", GOOD_RECIPE)))
     assert code == 0
     assert "ok: recipe 'tiny_vq'" in out
@@ -115,3 +116,34 @@ def test_schema_of_an_environment_with_the_example_plugin_installed(tmp_path):
     assert {"name", "epsilon", "weight"} <= set(charbonnier["properties"])
     losses = schema["properties"]["losses"]["items"]["discriminator"]["mapping"]
     assert "example.charbonnier" in losses and "l1" in losses
+
+
+def test_validate_checks_that_the_data_exists(tmp_path, capsys):
+    """A real dataset: the demo's 5 mitochondria fields are found; a missing root is an error."""
+    from i2i_plugins.datasets.demo import write_lmc_demo
+
+    write_lmc_demo(tmp_path / "lmc", size=16)
+    code, out, err = run(
+        capsys, "recipe", "validate", "lmc_mito", f"data.dataset.root={tmp_path}/lmc"
+    )
+    assert code == 0, err
+    assert f"data.dataset: 5 fields under {tmp_path}/lmc" in out
+    code, out, err = run(capsys, "recipe", "validate", "lmc_mito", "data.dataset.root=/nonexistent")
+    assert code == 1 and "ok:" not in out
+    assert "data.dataset.root: '/nonexistent' does not exist" in err
+    assert "--no-data-check" in err and "Traceback" not in err
+
+
+def test_validate_reports_a_root_without_fields(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(
+        capsys, "recipe", "validate", "lmc_mito", f"data.dataset.root={tmp_path}/empty"
+    )
+    assert code == 1 and "data.dataset: dataset 'lmc': no field with inputs" in err
+
+
+def test_no_data_check_checks_the_recipe_alone(capsys):
+    args = ("recipe", "validate", "lmc_mito", "data.dataset.root=/nonexistent", "--no-data-check")
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "ok: recipe 'lmc_mito'" in out and "fields under" not in out
