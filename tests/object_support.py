@@ -29,8 +29,10 @@ def nuclei_field(size: int = 256, count: int = 12, seed: int = 0) -> np.ndarray:
     side = int(np.ceil(np.sqrt(count)))
     step = size // side
     centres = [
-        (step // 2 + step * (i // side) + int(rng.integers(-3, 4)),
-         step // 2 + step * (i % side) + int(rng.integers(-3, 4)))
+        (
+            step // 2 + step * (i // side) + int(rng.integers(-3, 4)),
+            step // 2 + step * (i % side) + int(rng.integers(-3, 4)),
+        )
         for i in range(count)
     ]
     return discs((size, size), centres, 9)

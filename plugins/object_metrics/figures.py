@@ -29,16 +29,12 @@ def scatter_figure(agreement: OrganelleAgreement, path: Path) -> Path | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = [
-        (
-            name,
-            _pooled(
-                agreement.shapes if name.startswith("shape/") else agreement.measurements, name
-            ),
-        )
-        for name in KEY_FEATURES
-    ]
-    panels = [(name, values) for name, values in panels if values is not None]
+    panels = []
+    for name in KEY_FEATURES:
+        source = agreement.shapes if name.startswith("shape/") else agreement.measurements
+        values = _pooled(source, name)
+        if values is not None:
+            panels.append((name, values))
     if not panels:
         return None
     figure, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.2), squeeze=False)

@@ -1,6 +1,6 @@
 """Object-level evaluation of a folder of predictions against a folder of real stains.
 
-Files are paired exactly as ``i2i evaluate`` pairs them (:func:`i2i.evaluate.folders.match`:
+Files are paired exactly as ``i2i evaluate`` pairs them (:func:`i2i.evaluate.matching.match`:
 same relative path and name stem, or ``<field>_<MOD>_z<k>_<rest>`` against ``<field>_<rest>``).
 Label images (``labels_dir``, e.g. from CellProfiler or cellpose) sit at the target's relative
 path with the target's stem, or the stem plus ``_labels``, any image suffix: an integer image of
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from i2i.evaluate.folders import Pair, image_files, match, organelles_and_field, read_planes
+from i2i.evaluate.folders import organelles_and_field, read_planes
+from i2i.evaluate.matching import Pair, image_files, match
 from i2i.naming import image_stem
 from i2i_plugins.object_metrics.errors import ObjectEvaluationError
 from i2i_plugins.object_metrics.evaluation import FieldImages, evaluate_fields

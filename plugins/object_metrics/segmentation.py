@@ -38,7 +38,9 @@ def _foreground(
         mask = smooth > filters.threshold_otsu(smooth)
     else:
         block = params.local_block_size | 1
-        local = filters.threshold_local(smooth, block, method="gaussian", offset=-params.local_offset)
+        local = filters.threshold_local(
+            smooth, block, method="gaussian", offset=-params.local_offset
+        )
         mask = smooth > local
     return _without_small_parts(mask, params.min_size)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import ndimage
 from object_support import discs
+from scipy import ndimage
 
 from i2i_plugins.object_metrics.features import SHAPE_FEATURES, measure, measure_shape
 
@@ -25,7 +25,11 @@ def objects():
 def test_scaled_intensity_scales_intensity_features(objects):
     labels, image = objects
     full, half = measure(labels, image, GROUPS), measure(labels, 0.5 * image, GROUPS)
-    for name in ("Intensity_MeanIntensity", "Intensity_IntegratedIntensity", "Intensity_MaxIntensity"):
+    for name in (
+        "Intensity_MeanIntensity",
+        "Intensity_IntegratedIntensity",
+        "Intensity_MaxIntensity",
+    ):
         np.testing.assert_allclose(half[f"intensity/{name}"], 0.5 * full[f"intensity/{name}"])
 
 

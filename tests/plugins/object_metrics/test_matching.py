@@ -34,7 +34,10 @@ def test_hungarian_matching_is_one_to_one_and_maximises_total_iou():
     real = discs((60, 120), [(30, 30), (30, 80)], 12)
     predicted = discs((60, 120), [(30, 82), (30, 33), (5, 5)], 12)  # reordered, plus a spurious one
     matching = match_objects(real, predicted)
-    assert dict(zip(matching.real.tolist(), matching.predicted.tolist(), strict=True)) == {1: 2, 2: 1}
+    assert dict(zip(matching.real.tolist(), matching.predicted.tolist(), strict=True)) == {
+        1: 2,
+        2: 1,
+    }
     scores = detection_scores(matching)
     assert (scores.n_real, scores.n_predicted, scores.true_positives) == (2, 3, 2)
     assert scores.precision == pytest.approx(2 / 3) and scores.recall == 1.0
@@ -47,6 +50,8 @@ def test_a_field_without_real_objects_has_no_scores():
 
 
 def test_no_predicted_objects_is_zero_recall_not_an_error():
-    scores = detection_scores(match_objects(discs((32, 32), [(16, 16)], 5), np.zeros((32, 32), np.int32)))
+    scores = detection_scores(
+        match_objects(discs((32, 32), [(16, 16)], 5), np.zeros((32, 32), np.int32))
+    )
     assert (scores.recall, scores.precision, scores.f1) == (0.0, 0.0, 0.0)
     assert math.isnan(scores.mean_matched_iou) and scores.count_error == -1.0
