@@ -72,8 +72,8 @@ def _split_touching(foreground: npt.NDArray[np.bool_], min_distance: int) -> Lab
     )
     markers = np.zeros(foreground.shape, dtype=np.int32)
     markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
-    labels = watershed(-distance, markers, mask=foreground)
-    return relabelled(labels)
+    labels = watershed(-distance, markers, mask=foreground)  # every seed keeps its id 1..N
+    return labels.astype(np.int32)
 
 
 def relabelled(labels: npt.NDArray[np.integer]) -> Labels:
