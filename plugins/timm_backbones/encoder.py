@@ -14,6 +14,21 @@ from i2i.errors import I2IError
 from i2i_plugins.timm_backbones.params import TimmEncoderParams
 
 
+class PretrainedWeightsUnavailable(I2IError):
+    """timm could neither download nor find in its cache a backbone's pretrained weights."""
+
+    def __init__(self, model_name: str, cause: OSError):
+        super().__init__(
+            f"model.encoder.pretrained: the pretrained weights of timm model {model_name!r} "
+            f"could not be downloaded nor found in the local cache ({type(cause).__name__}). "
+            "Pretrained weights need the network once (from the Hugging Face Hub) or a cached "
+            "copy: run once where the network is reachable (the weights are cached under "
+            "HF_HOME, default ~/.cache/huggingface) or copy that cache here; unset "
+            "HF_HUB_OFFLINE if it is set. Or start from random weights: "
+            "model.encoder.pretrained=false."
+        )
+
+
 class TimmEncoder(nn.Module):
     def __init__(self, params: TimmEncoderParams, in_channels: int):
         super().__init__()
@@ -27,13 +42,18 @@ class TimmEncoder(nn.Module):
                 "timm.list_models()."
             )
         kwargs = {} if params.out_indices is None else {"out_indices": tuple(params.out_indices)}
-        self.backbone = timm.create_model(
-            params.model_name,
-            pretrained=params.pretrained,
-            features_only=True,
-            in_chans=in_channels,
-            **kwargs,
-        )
+        try:
+            self.backbone = timm.create_model(
+                params.model_name,
+                pretrained=params.pretrained,
+                features_only=True,
+                in_chans=in_channels,
+                **kwargs,
+            )
+        except OSError as error:  # the hub's offline and not-cached errors are OSErrors
+            if not params.pretrained:
+                raise
+            raise PretrainedWeightsUnavailable(params.model_name, error) from error
         info = self.backbone.feature_info
         self.feature_channels: list[int] = list(info.channels())
         self.feature_reductions: list[int] = list(info.reduction())

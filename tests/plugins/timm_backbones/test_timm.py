@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -45,3 +49,34 @@ def test_unknown_backbone_is_a_user_error():
 def test_decoder_without_pyramid_is_a_user_error():
     with pytest.raises(I2IError, match="decodes a feature pyramid"):
         build_model({"in_channels": 1, "out_channels": 1, "generator": {"name": "timm_decoder"}})
+
+
+def test_pretrained_weights_offline_say_they_need_the_network_or_a_cache(tmp_path):
+    """Offline with an empty cache: one clear message (not "unexpected LocalEntryNotFoundError
+    ... this is a bug") from a command that builds the model; HF_HUB_OFFLINE makes the hub fail
+    at once instead of retrying."""
+    recipe = tmp_path / "timm.yaml"
+    recipe.write_text(
+        "name: timm_offline\n"
+        "data: null\n"
+        "model:\n"
+        "  in_channels: 1\n"
+        "  out_channels: 1\n"
+        "  encoder: {name: timm, model_name: test_resnet, pretrained: true}\n"
+        "  generator: {name: timm_decoder}\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    env["TORCH_HOME"] = str(tmp_path / "torch")
+    done = subprocess.run(
+        [sys.executable, "-m", "i2i", "model", "summary", str(recipe), "--size", "32"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "Error: model.encoder.pretrained:" in done.stderr
+    assert "pretrained weights of timm model 'test_resnet'" in done.stderr
+    assert "network" in done.stderr and "cache" in done.stderr
+    assert "model.encoder.pretrained=false" in done.stderr
+    assert "this is a bug" not in done.stderr and "Traceback" not in done.stderr
