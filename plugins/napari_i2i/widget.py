@@ -1,4 +1,5 @@
-"""The Predict organelles dock widget: a model, input layers, tiling; organelle layers out.
+"""The dock widgets: Predict organelles (a model, input layers, tiling; organelle layers out)
+and Compare (a prediction layer against a real stain, the Light My Cells metrics).
 
 The prediction runs in a napari thread worker (:func:`napari.qt.threading.create_worker`), so
 the viewer stays responsive; the predictor's tile callback drives the progress bar and stops
@@ -52,6 +53,7 @@ from i2i_plugins.napari_i2i.models import (
     zoo_choices,
 )
 from i2i_plugins.napari_i2i.reader import LayerData
+from i2i_plugins.napari_i2i.scores import FieldScores, score_field
 
 FILE_CHOICE = "weights file or run folder..."
 TTA_CHOICES = {"off": False, "flips (4x)": "flip", "flips and rotations (8x)": "d4"}
@@ -304,3 +306,40 @@ def _input_layer(layer: napari.layers.Image) -> InputLayer:
         scale=[float(s) for s in layer.scale],
         translate=[float(t) for t in layer.translate],
     )
+
+
+class CompareWidget(Container):
+    """The Light My Cells metrics of a prediction layer against a real-stain layer."""
+
+    def __init__(self, viewer: napari.viewer.Viewer):
+        super().__init__(labels=True)
+        self.viewer = viewer
+        self.prediction = ComboBox(label="Prediction", choices=self._layer_names)
+        self.target = ComboBox(label="Real stain", choices=self._layer_names)
+        self.compare_button = PushButton(text="Compare")
+        self.scores = Label(label="Metrics", value="")
+        self.message = Label(label="", value="")
+        self.extend([self.prediction, self.target, self.compare_button, self.scores, self.message])
+        self.compare_button.changed.connect(self.compare)
+        for event in ("inserted", "removed", "reordered"):
+            getattr(viewer.layers.events, event).connect(self.reset_choices)
+
+    def _layer_names(self, *_: object) -> list[str]:
+        return [layer.name for layer in self.viewer.layers if _is_input(layer)]
+
+    def compare(self) -> FieldScores | None:
+        """Score the chosen layers and show the metrics (or why they cannot be scored)."""
+        if self.prediction.value is None or self.target.value is None:
+            self.message.value = "Choose a prediction layer and a real-stain layer."
+            return None
+        names = (str(self.prediction.value), str(self.target.value))
+        prediction, target = (self.viewer.layers[name] for name in names)
+        try:
+            scores = score_field(prediction.data, target.data, names=names)
+        except I2IError as exc:
+            self.scores.value, self.message.value = "", str(exc)
+            return None
+        self.scores.value = "\n".join(scores.lines())
+        planes = f" (mean of {scores.planes} planes)" if scores.planes > 1 else ""
+        self.message.value = f"{names[0]} against {names[1]}{planes}, normalised p2-p99.8."
+        return scores
