@@ -29,12 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from torch import nn
 
-from i2i.errors import I2IError
+from i2i.errors import I2IError, validation_problems
+from i2i.model_budget import build_within_budget
 from i2i.registry import Registries
-from i2i.weights import WeightsError, load_weights, model_spec_of
+from i2i.weights import WeightsError, load_weights, model_spec_of, read_header
 
 PARTS = ("encoder", "quantizer", "generator", "discriminator")
 
@@ -164,23 +165,62 @@ def parameter_counts(model: nn.Module) -> dict[str, int]:
 
 
 def load_translator(
-    path: str | Path, registries: Registries | None = None
+    path: str | Path, registries: Registries | None = None, *, max_parameters: int | None = None
 ) -> tuple[Translator, dict[str, Any]]:
     """Rebuild the translator of a weights file and load its weights: ``(model, metadata)``.
 
-    Weights of parts the stored spec does not build (a discriminator saved beside a spec that
-    was exported without one) are an error, as are missing weights.
+    The file may come from anywhere, so nothing is allocated for it before it is checked: the
+    model its metadata describes is first built on the meta device and refused beyond
+    ``max_parameters`` (default ``I2I_MAX_MODEL_PARAMETERS``, see :mod:`i2i.model_budget`),
+    then the file's tensor names and shapes must be exactly the model's. Weights of parts the
+    stored spec does not build (a discriminator saved beside a spec exported without one) are
+    an error, as are missing weights.
     """
+    header = read_header(path)
+    spec = model_spec_of(header.metadata, path)
+    skeleton = build_within_budget(
+        lambda: _build_stored(spec, registries, path), path, max_parameters
+    )
+    _check_tensors_fit(skeleton, header.shapes, path)
+    on_meta = any(t.is_meta for t in skeleton.state_dict().values())
+    model = _build_stored(spec, registries, path) if on_meta else skeleton
     state, metadata = load_weights(path)
-    model = build_model(model_spec_of(metadata, path), registries)
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if missing or unexpected:
+    model.load_state_dict(state)
+    return model.eval(), metadata
+
+
+def _build_stored(
+    spec: dict[str, Any], registries: Registries | None, path: str | Path
+) -> Translator:
+    """:func:`build_model` of a spec read from ``path``; invalid parameters name the file."""
+    try:
+        return build_model(spec, registries)
+    except ValidationError as exc:
+        raise WeightsError(
+            f"{path}: the model spec in the file's metadata is invalid "
+            f"({validation_problems(exc, 'model')}). The file was written by another version "
+            "of the model's plugin, or edited."
+        ) from None
+
+
+def _check_tensors_fit(
+    model: nn.Module, shapes: Mapping[str, tuple[int, ...]], path: str | Path
+) -> None:
+    """The file's tensors must be exactly the model's, name by name and shape by shape."""
+    expected = {name: tuple(t.shape) for name, t in model.state_dict().items()}
+    missing = [name for name in expected if name not in shapes]
+    unexpected = [name for name in shapes if name not in expected]
+    wrong = [
+        f"{name} {list(shapes[name])} instead of {list(shape)}"
+        for name, shape in expected.items()
+        if name in shapes and shapes[name] != shape
+    ]
+    if missing or unexpected or wrong:
         raise WeightsError(
             f"{path}: the weights do not fit the model their metadata describes (missing: "
-            f"{_few(missing)}; unexpected: {_few(unexpected)}). The file was written by another "
-            "version of the model's plugin, or edited."
+            f"{_few(missing)}; unexpected: {_few(unexpected)}; other shape: {_few(wrong)}). The "
+            "file was written by another version of the model's plugin, or edited."
         )
-    return model.eval(), metadata
 
 
 def _few(names: list[str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -74,11 +75,44 @@ def load_weights(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, A
         with _safe_open(path) as handle:
             raw = handle.metadata() or {}
     except SafetensorError as exc:
-        raise WeightsError(
-            f"{path}: not a readable safetensors file ({exc}). i2i weights are .safetensors "
-            "files written by 'i2i run' or 'i2i model import-taming'."
-        ) from exc
+        raise _unreadable(path, exc) from exc
     return state, _decoded(raw)
+
+
+@dataclass(frozen=True)
+class WeightsHeader:
+    """What a weights file says without reading its tensors: metadata and tensor shapes."""
+
+    metadata: dict[str, Any]
+    shapes: dict[str, tuple[int, ...]]
+
+
+def read_header(path: str | Path) -> WeightsHeader:
+    """The metadata and tensor shapes of a safetensors file; no tensor is loaded.
+
+    Lets a caller check what a file describes (a model to build, tensors to expect) before
+    allocating anything for it.
+    """
+    from safetensors import SafetensorError
+
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: no such weights file. Check the path.")
+    try:
+        with _safe_open(path) as handle:
+            raw = handle.metadata() or {}
+            names: list[str] = list(handle.keys())
+            shapes = {name: tuple(handle.get_slice(name).get_shape()) for name in names}
+    except SafetensorError as exc:
+        raise _unreadable(path, exc) from exc
+    return WeightsHeader(_decoded(raw), shapes)
+
+
+def _unreadable(path: Path, exc: Exception) -> WeightsError:
+    return WeightsError(
+        f"{path}: not a readable safetensors file ({exc}). i2i weights are .safetensors "
+        "files written by 'i2i run' or 'i2i model import-taming'."
+    )
 
 
 def _safe_open(path: Path) -> safe_open:
@@ -93,7 +127,7 @@ def _decoded(raw: Mapping[str, str]) -> dict[str, Any]:
     for key, value in raw.items():
         try:
             metadata[key] = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # not JSON, or nested absurdly deep
             metadata[key] = value
     return metadata
 

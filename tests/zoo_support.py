@@ -6,8 +6,9 @@ import hashlib
 import http.server
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,71 @@ def serving() -> Iterator[FileServer]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+Respond = Callable[[http.server.BaseHTTPRequestHandler, str], None]
+"""Writes the whole response to one GET of ``name`` (status, headers, body)."""
+
+
+@dataclass
+class ScriptedServer:
+    """A server whose responses a test writes; it records each request and what it sent."""
+
+    respond: Respond
+    requests: list[str] = field(default_factory=list)
+    sent: dict[str, int] = field(default_factory=dict)
+    port: int = 0
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+
+@contextmanager
+def serving_script(respond: Respond) -> Iterator[ScriptedServer]:
+    """A threaded HTTP server on 127.0.0.1 answering every GET with ``respond``."""
+    state = ScriptedServer(respond)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            name = self.path.lstrip("/")
+            state.requests.append(name)
+            with suppress(BrokenPipeError, ConnectionResetError):  # the client stopped reading
+                state.respond(self, name)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def send_body(
+    handler: http.server.BaseHTTPRequestHandler,
+    chunks: Iterable[bytes],
+    length: int | None = None,
+    record: Callable[[int], None] | None = None,
+    pause: float = 0.0,
+) -> None:
+    """Answer 200 with ``chunks`` (``Content-Length: length`` when given), ``pause`` s apart;
+    ``record(n)`` is told the bytes sent so far after each chunk."""
+    handler.send_response(200)
+    if length is not None:
+        handler.send_header("Content-Length", str(length))
+    handler.end_headers()
+    sent = 0
+    for chunk in chunks:
+        handler.wfile.write(chunk)
+        sent += len(chunk)
+        if record is not None:
+            record(sent)
+        if pause:
+            time.sleep(pause)
+    handler.close_connection = True

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote, urlparse
 
-from i2i.download import DownloadError, cache_dir, cache_path, fetch, is_partial
+from i2i.download import DownloadError, cache_dir, cache_path, fetch, is_lock, is_partial
 from i2i.errors import I2IError
 from i2i.hashing import sha256_file
 from i2i.zoo.card import PACKAGE_SCHEME, ModelCard, ZooFile
@@ -126,7 +126,13 @@ def ensure_file(card: ModelCard, file: ZooFile, *, progress: bool = True) -> Pat
             + _joined(problems)
         )
     try:
-        return fetch(remote, file.sha256, Path(MODELS, card.name, file.name), progress=progress)
+        return fetch(
+            remote,
+            file.sha256,
+            Path(MODELS, card.name, file.name),
+            size=file.size,
+            progress=progress,
+        )
     except DownloadError as exc:
         raise ModelUnavailableError(f"Model {card.name!r}: {exc}" + _joined(problems)) from None
 
@@ -164,6 +170,9 @@ def verify_cache(host: PluginHost | None = None) -> list[CachedFile]:
 def _verify_one(model: str, path: Path, file: ZooFile | None) -> CachedFile:
     if is_partial(path):
         return CachedFile(model, path.name, path, "partial", "an interrupted download; delete it")
+    if is_lock(path):
+        detail = "the lock of a running download, or of a killed one; delete it if no i2i runs"
+        return CachedFile(model, path.name, path, "partial", detail)
     if file is None:
         return CachedFile(model, path.name, path, "unlisted", "no card in the zoo lists it")
     actual = sha256_file(path)

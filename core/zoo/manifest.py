@@ -6,9 +6,12 @@ Cards come from three places, in this order:
 2. plugins, through the ``i2i_zoo_sources`` hook (YAML files, folders of them, or URLs);
 3. the user's extra manifest named by ``I2I_ZOO_MANIFEST`` (a path or an http(s) URL).
 
-A YAML source holds one card (a mapping) or a list of cards. File URLs without a scheme are
-relative to the source that lists them, so a folder or web directory holding a card next to its
-weights can be published as it is. Two cards with the same name are an error naming both sources.
+A YAML source holds one card (a mapping) or a list of cards, read within the limits of
+:mod:`i2i.safe_yaml` (UTF-8, no alias bombs, no key written twice); a manifest from a URL is
+read up to ``MAX_MANIFEST_BYTES``, and a plain ``http://`` one is warned about once. File URLs
+without a scheme are relative to the source that lists them, so a folder or web directory
+holding a card next to its weights can be published as it is. Two cards with the same name are
+an error naming both sources.
 """
 
 from __future__ import annotations
@@ -24,11 +27,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import yaml
-
-from i2i.atomic import write_text_atomic
-from i2i.download import cache_dir, offline
+from i2i.atomic import write_bytes_atomic
+from i2i.download import cache_dir, offline, warn_if_insecure
 from i2i.errors import I2IError, did_you_mean
+from i2i.safe_yaml import YAMLContentError, decode_utf8, load_checked
 from i2i.zoo.card import PACKAGE_SCHEME, ModelCard, parse_card
 
 if TYPE_CHECKING:
@@ -38,6 +40,8 @@ MANIFEST_ENV = "I2I_ZOO_MANIFEST"
 BUNDLED_PACKAGE = "i2i.model_zoo"
 YAML_SUFFIXES = (".yaml", ".yml")
 _REMOTE = ("http://", "https://")
+MAX_MANIFEST_BYTES = 10_000_000
+"""The largest manifest read from a URL (a manifest of cards is a few kB)."""
 
 
 class ManifestError(I2IError):
@@ -100,7 +104,7 @@ def _bundled_entries() -> list[ZooEntry]:
         if not item.name.endswith(YAML_SUFFIXES):
             continue
         where = f"i2i (model_zoo/{item.name})"
-        for data in _as_list(yaml.safe_load(item.read_text(encoding="utf-8")), where):
+        for data in _as_list(_parsed(item.read_bytes(), where), where):
             card = parse_card(data, where)
             entries.append(ZooEntry(_absolute(card, PACKAGE_SCHEME + BUNDLED_PACKAGE + "/"), where))
     return entries
@@ -130,17 +134,23 @@ def _entries_from(location: str, origin: str) -> list[ZooEntry]:
             f"{origin} names the zoo source {location!r}, which is neither a file, a folder nor "
             "an http(s) URL. Fix the path, or unset it."
         )
-    text = path.read_text(encoding="utf-8")
-    return _entries_of_text(text, path.resolve().as_uri(), str(path), origin)
+    raw = path.read_bytes()
+    return _entries_of_text(raw, path.resolve().as_uri(), str(path), origin)
 
 
-def _entries_of_text(text: str, base: str, label: str, origin: str) -> list[ZooEntry]:
+def _entries_of_text(raw: bytes, base: str, label: str, origin: str) -> list[ZooEntry]:
     where = f"{origin} ({label})"
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ManifestError(f"{where}: not valid YAML ({exc}). Fix the file.") from None
+    data = _parsed(raw, where)
     return [ZooEntry(_absolute(parse_card(d, where), base), where) for d in _as_list(data, where)]
+
+
+def _parsed(raw: bytes, where: str) -> Any:
+    """A manifest's YAML within :mod:`i2i.safe_yaml`'s limits (no alias bombs, unique keys)."""
+    try:
+        return load_checked(decode_utf8(raw)).data
+    except YAMLContentError as exc:
+        line = f", line {exc.line}" if exc.line else ""
+        raise ManifestError(f"{where}{line}: {exc} Fix the file.") from None
 
 
 def _as_list(data: Any, where: str) -> list[Any]:
@@ -170,27 +180,35 @@ def _join(base: str, url: str) -> str:
     return urllib.parse.urljoin(base, url)
 
 
-def _read_url(url: str, origin: str) -> str:
+def _read_url(url: str, origin: str) -> bytes:
     """The manifest at ``url``; its last good copy is kept for offline use."""
     copy = cache_dir() / "manifests" / (hashlib.sha256(url.encode()).hexdigest()[:16] + ".yaml")
     if offline():
         if copy.is_file():
-            return copy.read_text(encoding="utf-8")
+            return copy.read_bytes()
         raise ManifestError(
             f"{origin} names the manifest {url}, but I2I_OFFLINE is set and no copy of it is in "
             f"the cache ({copy}). Unset I2I_OFFLINE once to fetch it, or point {MANIFEST_ENV} "
             "at a local file."
         )
+    warn_if_insecure(url)
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
-            text = cast("bytes", response.read()).decode("utf-8")
-    except (urllib.error.URLError, OSError, UnicodeDecodeError) as exc:
+            raw = cast("bytes", response.read(MAX_MANIFEST_BYTES + 1))
+    except (urllib.error.URLError, OSError) as exc:
         if copy.is_file():
             sys.stderr.write(f"note: could not fetch {url} ({exc}); using the cached copy.\n")
-            return copy.read_text(encoding="utf-8")
+            return copy.read_bytes()
         raise ManifestError(
             f"{origin} names the manifest {url}, which could not be fetched ({exc}). Check the "
             "URL and the network, or use a local copy of the file."
         ) from None
-    write_text_atomic(copy, text)
-    return text
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            f"{origin} names the manifest {url}, which is larger than "
+            f"{MAX_MANIFEST_BYTES // 1_000_000} MB; a manifest of model cards is a few kB. "
+            "Check the URL."
+        )
+    _parsed(raw, f"{origin} ({url})")  # keep only a copy that can be used
+    write_bytes_atomic(copy, raw)
+    return raw

@@ -6,8 +6,10 @@ import functools
 import hashlib
 import http.server
 import threading
+import warnings
 
 import pytest
+from zoo_support import send_body, serving_script
 
 from i2i.data.samples import SAMPLES, fetch_sample
 from i2i.download import DownloadError, cache_dir, fetch
@@ -109,9 +111,9 @@ def test_the_partial_download_is_hidden_beside_the_target_until_verified(
     seen = []
     stream = i2i.download._download
 
-    def watched(url, partial, label, progress):
+    def watched(url, partial, *args, **kwargs):
         seen.append((partial, target.exists()))
-        return stream(url, partial, label, progress)
+        return stream(url, partial, *args, **kwargs)
 
     monkeypatch.setattr(i2i.download, "_download", watched)
     fetch([path.as_uri()], sha, "models/w.bin", progress=False)
@@ -134,3 +136,166 @@ def test_partial_downloads_are_recognised_by_name(tmp_path, name, partial):
     from i2i.download import is_partial
 
     assert is_partial(tmp_path / name) is partial
+
+
+# --- the expected size bounds what is read (issue 19, item 11) --------------------------------
+
+MB = 1_000_000
+
+
+def endless(server, size_hint: int = 64 * MB):
+    """A response without Content-Length that streams zeros (up to ``size_hint`` bytes)."""
+
+    def respond(handler, name):
+        chunks = (b"\0" * 65536 for _ in range(size_hint // 65536))
+        send_body(handler, chunks, record=lambda n: server.sent.__setitem__(name, n))
+
+    return respond
+
+
+def test_reading_stops_just_past_the_expected_size(cache):
+    with serving_script(lambda h, n: None) as server:
+        server.respond = endless(server)
+        with pytest.raises(DownloadError) as error:
+            fetch([server.url("w.bin")], "0" * 64, "w.bin", size=MB, progress=False)
+    assert f"sent more than the {MB} bytes w.bin should have" in str(error.value)
+    assert "sha256" not in str(error.value)  # the size is reported, not a hash mismatch
+    assert server.sent["w.bin"] < 16 * MB  # it used to read all 64 MB, then compare hashes
+    assert list(cache.iterdir()) == []
+
+
+def test_a_content_length_other_than_the_size_is_refused_before_reading(source, cache):
+    path, sha = source
+    data = path.read_bytes()
+    respond = lambda h, n: send_body(h, [data], length=len(data))  # noqa: E731
+    with (
+        serving_script(respond) as server,
+        pytest.raises(DownloadError, match=r"is 3000 bytes long \(Content-Length\) but"),
+    ):
+        fetch([server.url("w.bin")], sha, "w.bin", size=1234, progress=False)
+    with pytest.raises(DownloadError, match="should be 1234 bytes"):
+        fetch([path.as_uri()], sha, "w.bin", size=1234, progress=False)
+    assert list(cache.iterdir()) == []
+
+
+def test_a_short_body_without_content_length_is_not_accepted(source, cache):
+    path, sha = source
+    data = path.read_bytes()
+    with (
+        serving_script(lambda h, n: send_body(h, [data[:1000]])) as server,
+        pytest.raises(DownloadError, match="closed after 1000 of 3000 bytes"),
+    ):
+        fetch([server.url("w.bin")], sha, "w.bin", size=len(data), progress=False)
+
+
+def test_a_cached_file_of_the_wrong_size_is_not_hashed_but_replaced(source, cache, monkeypatch):
+    import i2i.download
+
+    path, sha = source
+    (cache / "w.bin").parent.mkdir(parents=True)
+    (cache / "w.bin").write_bytes(b"short")
+    hashed = []
+    real_hash = i2i.download.sha256_file
+    monkeypatch.setattr(i2i.download, "sha256_file", lambda p: hashed.append(p) or real_hash(p))
+    got = fetch([path.as_uri()], sha, "w.bin", size=3000, progress=False)
+    assert got.read_bytes() == path.read_bytes() and hashed == []  # hashed while streaming
+
+
+# --- offline, full disk, plain http (item 15) -------------------------------------------------
+
+
+def test_offline_with_a_corrupt_cached_file_says_corrupt_and_how_to_fix(source, cache, monkeypatch):
+    path, sha = source
+    fetch([path.as_uri()], sha, "w.bin", progress=False).write_bytes(b"x" * 3000)
+    monkeypatch.setenv("I2I_OFFLINE", "1")
+    with pytest.raises(DownloadError) as error:
+        fetch([path.as_uri()], sha, "w.bin", size=3000, progress=False)
+    message = str(error.value)
+    assert (
+        "is in the cache" in message and "corrupt" in message and "not in the cache" not in message
+    )
+    assert sha in message and "unset I2I_OFFLINE" in message
+    with pytest.raises(DownloadError, match="it has 3 bytes, not 3000"):
+        (cache / "w.bin").write_bytes(b"abc")
+        fetch([path.as_uri()], sha, "w.bin", size=3000, progress=False)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1 MB tmpfs (root only): a real full disk."""
+    import subprocess
+
+    folder = tmp_path / "tiny_disk"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)])
+    if mounted.returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_is_reported_as_such_not_as_the_network(tiny_disk, monkeypatch):
+    monkeypatch.setenv("I2I_CACHE_DIR", str(tiny_disk))
+    data = bytes(range(256)) * (8 * MB // 256)
+    sha = hashlib.sha256(data).hexdigest()
+    respond = lambda h, n: send_body(h, [data], length=len(data))  # noqa: E731
+    with serving_script(respond) as server, pytest.raises(DownloadError) as error:
+        fetch([server.url("a"), server.url("b")], sha, "w.bin", size=len(data), progress=False)
+    message = str(error.value)
+    assert "no space left on device (the disk is full)" in message and "network" not in message
+    assert str(tiny_disk / "w.bin") in message and "the file needs 8.0 MB" in message
+    assert server.requests == ["a"]  # no retry, no other mirror: they cannot help
+    assert list(tiny_disk.iterdir()) == []
+
+
+def test_plain_http_is_warned_about_once_per_url(source, cache):
+    from i2i.download import InsecureURLWarning
+
+    path, sha = source
+    data = path.read_bytes()
+    with serving_script(lambda h, n: send_body(h, [data], length=len(data))) as server:
+        with pytest.warns(InsecureURLWarning, match=r"http://127\.0\.0\.1.*/first.*sha256"):
+            fetch([server.url("first")], sha, "one.bin", progress=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fetch([server.url("first")], sha, "two.bin", progress=False)  # same URL: quiet
+            fetch([path.as_uri()], sha, "three.bin", progress=False)  # file://: quiet
+        with pytest.warns(InsecureURLWarning, match="/second"):
+            fetch([server.url("second")], sha, "four.bin", progress=False)
+
+
+# --- one download per file at a time (item 16) ------------------------------------------------
+
+
+def slow_file(server, data: bytes, seconds: float = 1.0):
+    """Serve ``data`` in ten pieces over about ``seconds``."""
+    step = len(data) // 10 + 1
+
+    def respond(handler, name):
+        pieces = [data[i : i + step] for i in range(0, len(data), step)]
+        send_body(handler, pieces, length=len(data), pause=seconds / len(pieces))
+
+    return respond
+
+
+def test_threads_fetching_one_file_download_it_once(source, cache):
+    path, sha = source
+    data = path.read_bytes()
+    results, errors = [], []
+
+    def fetch_one():
+        try:
+            results.append(fetch([server.url("w.bin")], sha, "w.bin", size=3000, progress=False))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    with serving_script(lambda h, n: None) as server:
+        server.respond = slow_file(server, data)
+        threads = [threading.Thread(target=fetch_one) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == [] and len(results) == 4 and len(set(results)) == 1
+    assert server.requests == ["w.bin"]  # it used to be fetched four times
+    assert [p.name for p in cache.iterdir()] == ["w.bin"]  # no lock file left behind

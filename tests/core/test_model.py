@@ -144,3 +144,118 @@ def test_bf16_autocast_forward():
         prediction, loss, _ = model(x)
     assert prediction.shape == (1, 2, 16, 16) and torch.isfinite(prediction.float()).all()
     assert torch.isfinite(loss)
+
+
+def _file_describing(tmp_path, spec, tensors=None, name="crafted.safetensors"):
+    """A weights file whose metadata describes ``spec`` but holds ``tensors`` (default: one)."""
+    path = tmp_path / name
+    save_file(tensors or {"w": torch.zeros(1)}, str(path), metadata={"model": json.dumps(spec)})
+    return path
+
+
+HUGE_UNET = {
+    "in_channels": 1,
+    "out_channels": 1,
+    "generator": {"name": "unet", "depth": 2, "base_channels": 20000, "norm": "group", "groups": 4},
+}
+
+
+def test_a_tiny_file_describing_a_huge_model_is_refused_before_allocating(tmp_path):
+    import resource
+
+    path = _file_describing(tmp_path, HUGE_UNET)
+    assert path.stat().st_size < 400
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(WeightsError) as error:
+        load_translator(path)
+    message = str(error.value)
+    assert str(path) in message and "I2I_MAX_MODEL_PARAMETERS" in message
+    with torch.device("meta"):
+        count = sum(t.numel() for t in build_model(HUGE_UNET).state_dict().values())
+    assert count > 2 * 10**9 and f"has {count:,} parameters, above the limit" in message
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 200  # it used to try to allocate 14 GB
+
+
+def test_the_parameter_limit_is_configurable(tmp_path, monkeypatch):
+    path = save_weights(tmp_path / "u.safetensors", build_model(UNET_SPEC), {})
+    monkeypatch.setenv("I2I_MAX_MODEL_PARAMETERS", "1000")
+    with pytest.raises(WeightsError, match=r"has \d+,\d{3} parameters, above the limit of 1,000"):
+        load_translator(path)
+    assert isinstance(load_translator(path, max_parameters=10**6)[0], Translator)
+    monkeypatch.setenv("I2I_MAX_MODEL_PARAMETERS", "1e6")
+    assert isinstance(load_translator(path)[0], Translator)
+    monkeypatch.setenv("I2I_MAX_MODEL_PARAMETERS", "lots")
+    with pytest.raises(I2IError, match="I2I_MAX_MODEL_PARAMETERS='lots' is not a positive"):
+        load_translator(path)
+
+
+def test_tensors_of_another_shape_are_refused_naming_them(tmp_path):
+    model = build_model(UNET_SPEC)
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    first = next(iter(state))
+    state[first] = torch.zeros(2, 2)
+    path = _file_describing(tmp_path, UNET_SPEC, state)
+    with pytest.raises(WeightsError, match=rf"{first} \[2, 2\] instead of \[") as error:
+        load_translator(path)
+    assert "crafted.safetensors" in str(error.value) and "missing: none" in str(error.value)
+
+
+def test_a_file_with_too_few_tensors_is_refused_before_loading_them(tmp_path):
+    path = _file_describing(tmp_path, UNET_SPEC)
+    with pytest.raises(WeightsError, match=r"missing: .* more; unexpected: w;"):
+        load_translator(path)
+
+
+def test_invalid_parameters_in_a_file_name_the_file(tmp_path):
+    spec = {**UNET_SPEC, "generator": {"name": "unet", "depth": "deep"}}
+    path = _file_describing(tmp_path, spec)
+    with pytest.raises(WeightsError, match=r"crafted\.safetensors: the model spec .* invalid"):
+        load_translator(path)
+
+
+def test_metadata_nested_absurdly_deep_is_not_a_crash(tmp_path):
+    path = tmp_path / "deep.safetensors"
+    save_file({"w": torch.zeros(1)}, str(path), metadata={"model": "[" * 100_000})
+    with pytest.raises(WeightsError, match="no model spec"):
+        load_translator(path)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        VQ_SPEC,
+        UNET_SPEC,
+        {
+            "in_channels": 1,
+            "out_channels": 1,
+            "encoder": {"name": "timm", "model_name": "test_resnet"},
+            "generator": {"name": "timm_decoder"},
+        },
+    ],
+    ids=["vqgan", "unet", "timm"],
+)
+def test_first_party_models_are_sized_on_the_meta_device(spec):
+    from i2i.model_budget import build_within_budget
+
+    skeleton = build_within_budget(lambda: build_model(spec), "spec")
+    assert all(t.is_meta for t in skeleton.state_dict().values())
+    real = build_model(spec).state_dict()
+    assert {k: v.shape for k, v in skeleton.state_dict().items()} == {
+        k: v.shape for k, v in real.items()
+    }
+
+
+def test_a_component_that_cannot_be_built_on_meta_is_built_on_cpu_and_still_counted():
+    from torch import nn
+
+    from i2i.model_budget import ModelTooLargeError, build_within_budget
+
+    def needs_values() -> nn.Module:
+        layer = nn.Linear(4, 4)
+        float(layer.weight.sum())  # reads a value: impossible on the meta device
+        return layer
+
+    assert not build_within_budget(needs_values, "spec").weight.is_meta
+    with pytest.raises(ModelTooLargeError, match="more than 16 parameters"):
+        build_within_budget(needs_values, "spec", limit=10)
