@@ -90,6 +90,11 @@ def compare(
     if len(sources) < 2:
         raise EvaluationError(f"Comparing needs at least two models; got {len(sources)}.")
     labels = list(names) if names is not None else [Path(s).name for s in sources]
+    if len(labels) != len(sources):
+        raise EvaluationError(
+            f"{len(labels)} model name(s) ({', '.join(labels)}) for {len(sources)} folders; give "
+            "one --name per folder, in the same order, or none (the folder names)."
+        )
     if len(set(labels)) != len(labels):
         raise EvaluationError(
             f"Model names must be distinct; got {', '.join(labels)}. Give names (--name) or "
@@ -106,13 +111,47 @@ def _load_or_evaluate(
     source: Path, target_dir: str | Path | None, options: ScoringOptions
 ) -> EvaluationResult:
     if (source / "per_image.csv").is_file():
-        return load_result(source / "per_image.csv", metric_set=options.get("metric_set"))
+        loaded = load_result(source / "per_image.csv", metric_set=options.get("metric_set"))
+        return _apply_to_loaded(source, loaded, options)
     if target_dir is None:
         raise EvaluationError(
             f"{source} has no per_image.csv (it is not an 'i2i evaluate' output folder), so it is "
             "taken as a prediction folder and needs --target DIR to be scored."
         )
     return evaluate_folders(source, target_dir, panel_size=0, **options)
+
+
+def _apply_to_loaded(
+    source: Path, result: EvaluationResult, options: ScoringOptions
+) -> EvaluationResult:
+    """The scoring options that apply to an evaluation output read back (metrics, best_z);
+    an error for those that only apply when scoring images (so none is silently ignored)."""
+    from dataclasses import replace
+
+    from i2i.evaluate.aggregate import read_best_z
+
+    unusable = [key for key in ("meta", "input_dir") if options.get(key) is not None]
+    if unusable:
+        raise EvaluationError(
+            f"{source} is an 'i2i evaluate' output (per_image.csv): {', '.join(unusable)} "
+            "apply only when scoring prediction folders. Compare prediction folders with "
+            "--target, or leave those options out."
+        )
+    wanted = options.get("metrics")
+    if wanted:
+        missing = [m for m in wanted if m not in result.metrics]
+        if missing:
+            raise EvaluationError(
+                f"{source}/per_image.csv has no {', '.join(missing)} column(s); it scored "
+                f"{', '.join(result.metrics)}. Compare those metrics, or score the predictions "
+                "again with the metrics wanted."
+            )
+        result = replace(result, metrics=[m for m in result.metrics if m in wanted])
+    best_z = options.get("best_z")
+    if best_z is not None:
+        table = best_z if not isinstance(best_z, str | Path) else read_best_z(best_z)
+        result = result.with_best_z(table)
+    return result
 
 
 def load_result(path: Path, metric_set: str | None = None) -> EvaluationResult:

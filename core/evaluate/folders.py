@@ -98,7 +98,8 @@ def evaluate_folders(
 
     :param input_dir: folder of model inputs shown in the panels: the input of a prediction is
         the file whose stem is the longest prefix of the prediction's stem (or the ``input``
-        column of ``meta``, relative to ``input_dir``).
+        column of ``meta``, relative to ``input_dir``). An input folder, or a ``meta`` table,
+        that matches no prediction is an error.
     :param best_z: best-focus table (CSV path or DataFrame) giving ``z_deviation``.
     :param meta: metadata CSV (see the module docstring).
     :param metrics: metric names (default: every registered metric).
@@ -111,17 +112,33 @@ def evaluate_folders(
         metrics, normalize=normalize, device=device, panel_size=panel_size, metric_set=metric_set
     )
     matching = pair_files(pred_dir, target_dir)
+    names = [pair.name for pair in matching.pairs]
+    if extra and not set(extra) & set(names):
+        raise _matches_nothing(f"the metadata table {meta}", "image", list(extra), names)
+    found_inputs = 0
     for pair in matching.pairs:
         target, channel_names = read_planes(pair.target)
         prediction, _ = read_planes(pair.prediction)
         organelles, field_name = organelles_and_field(pair.target, channel_names)
         row_meta = {"field": field_name, **pair.meta, **extra.get(pair.name, {})}
         shown = inputs.find(pair, row_meta) if inputs is not None else None
+        found_inputs += shown is not None
         _score_pair(evaluator, pair, prediction, target, organelles, row_meta, shown)
+    if inputs is not None and not found_inputs:
+        raise _matches_nothing(f"the input folder {input_dir}", "file", list(inputs.files), names)
     result = replace(evaluator.result(), skipped=matching.skipped)
     if best_z is None:
         return result
     return result.with_best_z(best_z if not isinstance(best_z, str | Path) else read_best_z(best_z))
+
+
+def _matches_nothing(option: str, what: str, given: list[str], seen: list[str]) -> EvaluationError:
+    return EvaluationError(
+        f"{option} matches none of the {len(seen)} prediction(s): its {what} names are e.g. "
+        f"{', '.join(given[:3]) or 'none'}; the predictions are e.g. {', '.join(seen[:3])}. "
+        "Name them by the prediction's path relative to the prediction folder (an input's stem "
+        "must begin the prediction's stem), or leave the option out."
+    )
 
 
 def _score_pair(
@@ -161,14 +178,23 @@ class _InputFinder:
         if "input" in meta:
             path = self.root / str(meta["input"])
         else:
-            key = Path(pair.name)
-            wanted = (key.parent / image_stem(key)).as_posix()
-            candidates = [k for k in self.files if wanted == k or wanted.startswith(k + "_")]
-            if not candidates:
+            found = self._longest_prefix(Path(pair.name))
+            if found is None:
                 return None
-            path = self.files[max(candidates, key=len)]
+            path = self.files[found]
         planes, _ = read_planes(path)
         return planes  # (Cin, H, W)
+
+    def _longest_prefix(self, prediction: Path) -> str | None:
+        """The input whose key begins the prediction's key; leading prediction folders that
+        the inputs lack (``nucleus-fluorescence-ome-tiff/``) are dropped one at a time."""
+        parts = (prediction.parent / image_stem(prediction)).parts
+        for start in range(len(parts)):
+            wanted = "/".join(parts[start:])
+            candidates = [k for k in self.files if wanted == k or wanted.startswith(k + "_")]
+            if candidates:
+                return max(candidates, key=len)
+        return None
 
 
 def _folder(path: str | Path, what: str) -> Path:

@@ -73,3 +73,20 @@ def test_a_best_z_table_that_matches_nothing_is_an_error_listing_both_sides(
     assert "matches none of the scored images" in err
     assert "image_40" in err and "image_0" in err  # what it expected and what it saw
     assert "Traceback" not in err and not (tmp_path / "eval" / "report.md").exists()
+
+
+def test_a_metadata_table_that_matches_no_prediction_is_an_error(capsys, named, tmp_path):
+    meta = tmp_path / "meta.csv"
+    meta.write_text("image,plate\nimage_0_BF_z0_Mitochondria.ome.tiff,P1\n")  # folder missing
+    code, _, err = evaluate(capsys, named, tmp_path / "eval", "--meta", str(meta))
+    assert code == 1 and "matches none of the 6 prediction(s)" in err
+    assert "image_0_BF_z0_Mitochondria.ome.tiff" in err
+    assert "Study_1/image_0_BF_z0_Mitochondria.ome.tiff" in err
+
+
+def test_an_input_folder_that_matches_no_prediction_is_an_error(capsys, named, tmp_path):
+    from evaluate_support import blobs, write_tiff
+
+    write_tiff(tmp_path / "inputs" / "other_field.tif", blobs(9))
+    code, _, err = evaluate(capsys, named, tmp_path / "eval", "--input", str(tmp_path / "inputs"))
+    assert code == 1 and "the input folder" in err and "other_field" in err

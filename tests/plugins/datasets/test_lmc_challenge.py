@@ -43,9 +43,9 @@ def test_predict_lmc_outputs_score_against_the_dataset_for_every_field(tmp_path,
     assert (out / "nucleus-fluorescence-ome-tiff" / "Study_1" / "image_1_BF_z0.ome.tiff").is_file()
 
     evaluation = tmp_path / "eval"
-    scored = runner.invoke(
-        app, ["evaluate", "--pred", str(out), "--target", str(dataset), "-o", str(evaluation)]
-    )
+    folders = ["--pred", str(out), "--target", str(dataset), "--input", str(dataset)]
+    scored = runner.invoke(app, ["evaluate", *folders, "-o", str(evaluation)])
+    # --input: the panels find each prediction's input plane (an error when none is found)
     assert scored.exit_code == 0, scored.output
     table = pd.read_csv(evaluation / "per_image.csv")
     found = set(zip(table["study"], table["field"], table["organelle"], strict=True))
