@@ -100,11 +100,14 @@ def convert_command(
 
 @app.command("stack")
 def stack_command(
-    sources: Annotated[list[Path], typer.Argument(help="Single-plane images, in stack order.")],
+    sources: Annotated[
+        list[Path], typer.Argument(help="Single-plane images (z-planes are ordered by name).")
+    ],
     out: Annotated[Path, typer.Option("-o", "--out", help="name.ome.zarr or name.ome.tif.")],
     axis: Annotated[str, typer.Option("--axis", help="z: planes of a z-stack; c: channels.")] = "z",
     names: Annotated[
-        str | None, typer.Option("--names", help="Comma-separated channel name(s).")
+        list[str] | None,
+        typer.Option("--names", help="Channel name(s), comma-separated or repeated."),
     ] = None,
     pixel_size: Annotated[
         float | None, typer.Option("--pixel-size", help="Pixel size in µm (Y and X).")
@@ -132,7 +135,8 @@ def stack_command(
             typer.echo(f"Warning: {message}", err=True)
         typer.echo(order.describe())
         sources = order.planes
-    channel_names = [n.strip() for n in names.split(",")] if names else None
+    given = [name.strip() for value in names or [] for name in value.split(",")]
+    channel_names = [name for name in given if name] or None
     path = stack_images(
         sources,
         out,

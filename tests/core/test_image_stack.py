@@ -112,3 +112,13 @@ def test_plane_order_reads_z_tokens_or_sorts_naturally(names, expected):
 def test_two_files_with_the_same_z_index_are_refused():
     with pytest.raises(ImageError, match="both carry z index 3"):
         plane_order(["a_z3.tif", "b_z3.tif"])
+
+
+def test_repeated_names_accumulate_like_a_comma_list(shared_data, tmp_path):
+    planes = isl_planes(shared_data, 2)
+    out = tmp_path / "two.ome.tif"
+    args = ["stack", *map(str, planes), "-o", str(out), "--axis", "c"]
+    result = CliRunner().invoke(app, [*args, "--names", "a", "--names", "b"])
+    assert result.exit_code == 0, result.output
+    with open_image(out) as stacked:
+        assert stacked.channel_names == ["a", "b"]
