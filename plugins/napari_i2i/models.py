@@ -113,11 +113,12 @@ def load_model(choice: ModelChoice) -> LoadedModel:
 def describe_inputs(contract: InputContract) -> str:
     """What the model reads, in words: its channels and z-planes."""
     channels = contract.input_channels
-    what = "1 channel" if channels is None else f"channels {', '.join(map(str, channels))}"
+    what = "its channel(s)" if channels is None else f"channels {', '.join(map(str, channels))}"
     if isinstance(contract.z_planes, list):
-        return f"{what}, z-planes {_ranges(contract.z_planes)} ({len(contract.z_planes)} planes)"
+        count = len(contract.z_planes)
+        return f"z-planes {_ranges(contract.z_planes)} ({count} planes) of {what}"
     if contract.z_planes == "middle":
-        return f"{what}, the middle z-plane"
+        return f"the middle z-plane of {what}"
     return f"{what}, each z-plane on its own"
 
 

@@ -29,13 +29,20 @@ CROP = (slice(384, 640), slice(384, 640))
 
 
 @pytest.fixture
-def viewer(make_napari_viewer):
-    """A real napari viewer (napari's own fixture), failing clearly without a display."""
-    if not os.environ.get("DISPLAY"):
+def display() -> str:
+    """The X display napari's OpenGL canvas draws on; a clear failure when there is none."""
+    display = os.environ.get("DISPLAY")
+    if not display:
         pytest.fail(
             "no X display for napari's OpenGL canvas: install Xvfb (apt-get install xvfb) so "
             "that pytest-xvfb starts one, or run under xvfb-run."
         )
+    return display
+
+
+@pytest.fixture
+def viewer(display, make_napari_viewer):
+    """A real napari viewer (napari's own fixture)."""
     return make_napari_viewer()
 
 
