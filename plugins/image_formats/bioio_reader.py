@@ -43,7 +43,7 @@ def open_bioio(path: Path) -> ArrayImage:
         axes = image.dims.order
         names = [str(n) for n in image.channel_names]
         sizes = image.physical_pixel_sizes
-        interval = image.time_interval  # a timedelta or None
+        interval = image.time_interval
     except Exception as exc:
         raise ImageError(
             f"{path}: bioio plugin {plugin!r} failed to open it ({type(exc).__name__}: {exc}). "
@@ -59,7 +59,7 @@ def open_bioio(path: Path) -> ArrayImage:
             _positive(sizes.Z),
             _positive(sizes.Y),
             _positive(sizes.X),
-            t=_positive(interval.total_seconds()) if interval is not None else None,
+            t=_seconds(interval),
         ),
         materialize=_compute,
     )
@@ -69,6 +69,14 @@ def _compute(block: Any) -> Any:
     import numpy as np
 
     return np.asarray(block.compute())
+
+
+def _seconds(interval: Any) -> float | None:
+    """bioio's time interval in seconds: plugins give a ``timedelta`` (the declared type) or a
+    number (bioio-ome-zarr: the t scale in the file's unit, NGFF files use seconds), or
+    ``None``."""
+    total_seconds = getattr(interval, "total_seconds", None)
+    return _positive(total_seconds() if total_seconds is not None else interval)
 
 
 def _positive(value: float | None) -> float | None:

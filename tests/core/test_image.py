@@ -114,6 +114,15 @@ def test_pixel_sizes_path_and_describe() -> None:
     assert image.pixel_sizes == sizes and image.path == Path("cells.tif")
     assert image.describe()["pixel_sizes_um"] == {"z": None, "y": 0.25, "x": 0.25}
     assert image.describe()["shape"] == [1, 2, 1, 8, 8] and image.dims == "TCZYX"
+    assert image.describe()["time_increment_s"] is None
+
+
+def test_pixel_sizes_carry_the_time_increment_in_seconds() -> None:
+    sizes = PixelSizes(0.5, 0.1, 0.1, t=4.54)
+    assert sizes.t == 4.54 and PixelSizes(0.5, 0.1, 0.1) != sizes
+    assert sizes.as_dict() == {"z": 0.5, "y": 0.1, "x": 0.1}  # spatial, in µm
+    image = ArrayImage(np.zeros((3, 1, 1, 4, 4)), dims="TCZYX", pixel_sizes=sizes)
+    assert image.describe()["time_increment_s"] == 4.54
 
 
 def test_tensors_are_copied_to_numpy_and_lazy_arrays_are_sliced_per_read() -> None:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import pytest
 
 import i2i.normalization as normalization
-from i2i.normalization import PercentileBounds, grid_sample, image_bounds, plane_bounds
+from i2i.normalization import (
+    NonFiniteWarning,
+    PercentileBounds,
+    grid_sample,
+    image_bounds,
+    plane_bounds,
+)
 
 
 def test_large_planes_use_sampled_percentiles(monkeypatch):
@@ -45,3 +54,39 @@ def test_normalisation_maps_bounds_to_zero_and_one_and_clips_on_request():
     np.testing.assert_array_equal(bounds.normalize(region), [[[-0.5, 0, 0.5, 2]], [[0, 0, 0, 0]]])
     np.testing.assert_array_equal(bounds.normalize(region, clip=True)[0], [[0, 0, 0.5, 1]])
     assert region[0, 0, 0] == 5.0  # the input is not modified
+
+
+def test_percentiles_ignore_non_finite_pixels():
+    clean = np.arange(100, dtype=np.float32).reshape(1, 1, 100)
+    spoilt = np.concatenate([clean, [[[np.nan, np.inf, -np.inf]]]], axis=2)
+    expected = image_bounds(clean, (2, 98))
+    with pytest.warns(NonFiniteWarning, match=r"^cells.tif: 3 of 103 pixel\(s\)"):
+        bounds = image_bounds(spoilt, (2, 98), source="cells.tif")
+    np.testing.assert_array_equal([bounds.low, bounds.high], [expected.low, expected.high])
+    normalised = bounds.normalize(spoilt)
+    assert np.isfinite(normalised).all() and (normalised[0, 0, 100:] == 0).all()
+
+
+def test_a_channel_without_finite_pixels_becomes_zeros():
+    image = np.stack([np.full((4, 4), np.nan, np.float32), np.eye(4, dtype=np.float32)])
+    with pytest.warns(NonFiniteWarning, match="an input image: 16 of 32"):
+        bounds = image_bounds(image, (2, 99.8))
+    assert (bounds.low[0], bounds.high[0]) == (0, 0)
+    assert (bounds.normalize(image)[0] == 0).all() and bounds.normalize(image)[1].max() == 1
+
+
+def test_sampled_planes_count_non_finite_pixels_in_their_blocks(monkeypatch):
+    plane = np.random.default_rng(0).gamma(2, 100, (1, 300, 300)).astype(np.float32)
+    plane[0, :32, :32] = np.nan  # the first sampled block
+    monkeypatch.setattr(normalization, "WHOLE_PLANE_LIMIT", 1000)
+    monkeypatch.setattr(normalization, "SAMPLE_SIDE", 32)
+    with pytest.warns(NonFiniteWarning, match=r"f.ome.zarr: 1024 of .* plane \(in sampled"):
+        bounds = plane_bounds(lambda y, x: plane[:, y, x], (300, 300), (2, 99.8), "f.ome.zarr")
+    assert np.isfinite(bounds.low).all() and np.isfinite(bounds.high).all()
+
+
+def test_integer_images_are_not_scanned_for_non_finite_pixels():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        image_bounds(np.ones((1, 8, 8), np.uint16), (2, 99.8), source="a.png")
+    assert normalization.count_non_finite(np.ones(4, np.int32)) == 0
