@@ -25,6 +25,7 @@ SECTIONS = (
     "train",
     "train.scheduler",
     "train.ema",
+    "train.early_stopping",
     "evaluate",
     "predict",
 )

@@ -265,6 +265,26 @@ class SchedulerConfig(Section):
     min_lr: float = Field(0.0, ge=0, description="Learning rate at max_steps (cosine, linear).")
 
 
+class EarlyStoppingConfig(Section):
+    """Stop when the validation value of ``train.best_metric`` stops improving."""
+
+    patience: int = Field(
+        ge=1,
+        description=(
+            "Validations in a row without an improvement after which the run stops (3 with "
+            "validate_every 150: 450 steps)."
+        ),
+    )
+    min_delta: float = Field(
+        0.0,
+        ge=0,
+        description=(
+            "Smallest change of the metric, in its direction (higher or lower is better), that "
+            "counts as an improvement."
+        ),
+    )
+
+
 TrackerName = Literal["tensorboard", "wandb", "mlflow", "comet_ml", "aim", "clearml", "dvclive"]
 """The Accelerate experiment trackers a recipe may name in ``train.trackers``."""
 
@@ -294,7 +314,11 @@ class TrainConfig(Section):
         None, gt=0, description="Clip the gradient norm to this value; null does not clip."
     )
     mixed_precision: Literal["no", "bf16", "fp16"] = Field(
-        "no", description="Autocast precision: no (fp32), bf16 or fp16 (with loss scaling)."
+        "no",
+        description=(
+            "Autocast precision: no (fp32), bf16, or fp16 with loss scaling (GPUs only; on a "
+            "CPU, bf16)."
+        ),
     )
     scheduler: SchedulerConfig = Field(
         default_factory=lambda: SchedulerConfig.model_validate({}),
@@ -327,6 +351,14 @@ class TrainConfig(Section):
             "evaluate.metrics, e.g. pcc); null keeps none."
         ),
     )
+    early_stopping: EarlyStoppingConfig | None = Field(
+        None,
+        description=(
+            "Stop when validation of best_metric has not improved for a while (e.g. "
+            "{patience: 3, min_delta: 0.002}); the best weights are the run's result. null: "
+            "train to max_steps."
+        ),
+    )
     runs_root: str = Field("runs", description="Folder under which run folders are created.")
     trackers: list[TrackerName] = Field(
         ["tensorboard"],
@@ -355,6 +387,16 @@ class TrainConfig(Section):
             if data.get(epochs) is not None and steps not in data:
                 data[steps] = None
         return data
+
+    @model_validator(mode="after")
+    def _early_stopping_has_a_metric(self) -> TrainConfig:
+        if self.early_stopping is not None and self.best_metric is None:
+            raise field_error(
+                "early_stopping",
+                "early_stopping watches the validation value of best_metric, which is null; "
+                "set train.best_metric (e.g. pcc) or remove train.early_stopping",
+            )
+        return self
 
     @model_validator(mode="after")
     def _one_schedule_each(self) -> TrainConfig:

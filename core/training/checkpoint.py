@@ -44,6 +44,10 @@ class Progress:
     batch_in_epoch: int = 0
     best_value: float | None = None
     best_step: int | None = None
+    stale_validations: int = 0
+    """Validations in a row without an improvement (``train.early_stopping``)."""
+    reference_value: float | None = None
+    """The value early stopping compares with: the last one that improved by min_delta."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -15,16 +15,22 @@ Layout::
 
 from __future__ import annotations
 
+import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from i2i.errors import I2IError
+
+_MOST_RUNS_PER_SECOND = 10_000
+"""Run folders tried for one timestamp before giving up (a bound, far above any job array)."""
 
 
 @dataclass(frozen=True)
 class RunFolder:
     path: Path
+    made_parents: tuple[Path, ...] = field(default=(), compare=False)
+    """The folders above ``path`` that :func:`new_run_folder` created (innermost first)."""
 
     @property
     def recipe(self) -> Path:
@@ -55,20 +61,57 @@ class RunFolder:
         return self.path / "last.safetensors"
 
     def create(self) -> RunFolder:
+        """Make the folders a run writes into (the run folder itself already exists when
+        :func:`new_run_folder` reserved it)."""
         for folder in (self.path, self.checkpoints, self.samples):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 
 
 def new_run_folder(runs_root: Path, recipe_name: str) -> RunFolder:
-    """A fresh, timestamped folder for a run of ``recipe_name``."""
+    """Reserve a fresh, timestamped folder for a run of ``recipe_name``: ``<timestamp>``, or
+    ``<timestamp>-2``, ``-3``... when runs started in the same second took the names before.
+
+    The folder is created here with an exclusive ``mkdir`` (atomic, also on NFS), so runs
+    started together (a cluster's job array) each get their own folder: a name that exists is
+    never reused, whoever created it.
+    """
+    parent = runs_root / recipe_name
+    missing = [folder for folder in (parent, *parent.parents) if not folder.exists()]
+    parent.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = runs_root / recipe_name / stamp
-    suffix = 1
-    while path.exists():
-        suffix += 1
-        path = runs_root / recipe_name / f"{stamp}-{suffix}"
-    return RunFolder(path)
+    for suffix in range(1, _MOST_RUNS_PER_SECOND + 1):
+        path = parent / (stamp if suffix == 1 else f"{stamp}-{suffix}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return RunFolder(path, tuple(missing))
+    raise I2IError(
+        f"{parent}: {_MOST_RUNS_PER_SECOND} runs of {recipe_name!r} already started in the "
+        f"second {stamp}; start the others a second later or give them their own --runs-root."
+    )
+
+
+def remove_unused_run_folder(run: RunFolder) -> None:
+    """Delete a new run's folder when the run failed before it trained (a missing dataset, a
+    wrong recipe value...), and the folders above it that :func:`new_run_folder` created when
+    they are left empty: a run that never started leaves nothing behind."""
+    shutil.rmtree(run.path, ignore_errors=True)
+    for folder in run.made_parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty: another run started there meanwhile
+            return
+
+
+def _run_order(folder: RunFolder) -> tuple[str, int]:
+    """``20261124-101500-10`` sorts after ``20261124-101500-9``: by stamp, then suffix."""
+    name = folder.path.name
+    stamp, _, suffix = name.rpartition("-")
+    if name.count("-") < 2 or not suffix.isdigit():
+        return name, 1
+    return stamp, int(suffix)
 
 
 def latest_run_folder(runs_root: Path, recipe_name: str, weights: bool = False) -> RunFolder | None:
@@ -82,7 +125,7 @@ def latest_run_folder(runs_root: Path, recipe_name: str, weights: bool = False) 
         runs = [r for r in runs if r.best_weights.exists() or r.last_weights.exists()]
     else:
         runs = [r for r in runs if any(r.checkpoints.glob("step_*"))]
-    return max(runs, key=lambda r: r.path.name) if runs else None
+    return max(runs, key=_run_order) if runs else None
 
 
 def resolve_resume(resume: str | Path | bool, runs_root: Path, recipe_name: str) -> RunFolder:

@@ -13,6 +13,10 @@ The steps keep their logs as tensors on the device; only the logs of a logging s
 ``train.log_every`` steps, and the first) become Python floats, so the other steps never wait
 for the GPU (:mod:`i2i.training.step_logs`).
 
+With ``train.early_stopping``, each validation also counts towards the patience
+(:mod:`i2i.training.early_stopping`); the run ends at the validation that exhausts it, with
+the best weights already exported.
+
 Validation and checkpoints come every ``train.validate_every`` / ``checkpoint_every`` steps, or
 every ``validate_every_epochs`` / ``checkpoint_every_epochs`` epochs turned into steps (an epoch
 is ``ceil(training batches per process / grad_accum)`` optimizer steps: Accelerate steps the
@@ -34,18 +38,19 @@ import torch
 from torch import nn
 
 from i2i.training import checkpoint as ckpt
+from i2i.training.early_stopping import EarlyStopping
 from i2i.training.ema import WeightEMA
 from i2i.training.exports import WeightExports
 from i2i.training.logbook import MetricsCSV
 from i2i.training.optimizers import DISCRIMINATOR, GENERATOR, Optimizers
 from i2i.training.panels import panel_image, write_panel
+from i2i.training.progress_report import ProgressReport, progress_report
 from i2i.training.run_folder import RunFolder
 from i2i.training.step_logs import Logs, logged_floats
 from i2i.training.stopping import StopRequest
 
 if TYPE_CHECKING:
     from accelerate import Accelerator
-    from tqdm.auto import tqdm
 
     from i2i.data.transforms import Sample
     from i2i.recipe.schema import RecipeBase
@@ -54,6 +59,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class TrainResult:
+    """How a run ended. ``stopped_early``: interrupted (Ctrl-C, SIGTERM) before its end, so
+    ``--resume`` continues it; a run ended by early stopping is finished. ``stop_reason`` says
+    why it ended in words."""
+
     run: RunFolder
     steps: int
     best_value: float | None
@@ -62,6 +71,7 @@ class TrainResult:
     stopped_early: bool
     main_process: bool = True
     report: Path | None = None
+    stop_reason: str = ""
 
 
 class Trainer:
@@ -99,12 +109,44 @@ class Trainer:
         self.checkpoint_every = self._interval(
             self.config.checkpoint_every, self.config.checkpoint_every_epochs
         )
+        self.early_stopping = None
+        if self.config.early_stopping is not None and self.config.best_metric is not None:
+            self.early_stopping = EarlyStopping(
+                self.config.early_stopping,
+                self.config.best_metric,
+                self.exports.higher_is_better,
+            )
+        self.early_stop_reason: str | None = None
 
     # ----------------------------------------------------------------- set-up
     @property
     def steps_per_epoch(self) -> int:
         """Optimizer steps in one pass over the training data (module docstring)."""
         return max(1, math.ceil(len(self.train_loader) / self.config.grad_accum))
+
+    def plan(self) -> str:
+        """The run's plan in words, printed when it starts."""
+        config, step = self.config, self.progress.step
+        start = (
+            f"resuming at step {step} of {config.max_steps}"
+            if step
+            else (f"{config.max_steps} steps")
+        )
+        lines = [
+            f"Run folder: {self.run.path}",
+            f"Plan: {start}, validation every {self.validate_every} steps, a checkpoint every "
+            f"{self.checkpoint_every}, losses logged every {config.log_every}.",
+            f"An epoch is {self.steps_per_epoch} steps ({len(self.train_loader)} batches of "
+            f"{self.recipe.data.batch_size if self.recipe.data else '?'} per process, "
+            f"{self.accelerator.num_processes} process(es), grad_accum {config.grad_accum}).",
+        ]
+        if self.early_stopping is not None:
+            stopping = self.early_stopping
+            lines.append(
+                f"Early stopping: after {stopping.patience} validation(s) in a row without a "
+                f"gain of more than {stopping.min_delta:g} in {stopping.key}."
+            )
+        return "\n".join(lines)
 
     def _interval(self, steps: int | None, epochs: float | None) -> int:
         """A schedule in optimizer steps, from steps or from epochs (the recipe gives one)."""
@@ -195,13 +237,9 @@ class Trainer:
         """Train to ``train.max_steps`` (or a stop request); ``log`` is the main process's CSV."""
         config, accelerator, progress = self.config, self.accelerator, self.progress
         started = time.perf_counter()
-        if config.validate_every_epochs or config.checkpoint_every_epochs:
-            accelerator.print(
-                f"An epoch is {self.steps_per_epoch} steps: validation every "
-                f"{self.validate_every} steps, a checkpoint every {self.checkpoint_every}."
-            )
-        bar = _progress_bar(accelerator, progress.step, config.max_steps)
-        while progress.step < config.max_steps and not stop.requested:
+        accelerator.print(self.plan(), flush=True)
+        bar = _progress_report(accelerator, progress.step, config.max_steps)
+        while not self._ending(stop):
             self.train_loader.set_epoch(progress.epoch)
             if hasattr(self.train_loader.dataset, "set_epoch"):
                 self.train_loader.dataset.set_epoch(progress.epoch)
@@ -218,15 +256,15 @@ class Trainer:
                 self._update_ema()
                 progress.step += 1
                 self._after_step(logs, log, bar)
-                if progress.step >= config.max_steps or stop.requested:
+                if self._ending(stop):
                     break
             else:
                 progress.epoch += 1
                 progress.batch_in_epoch = 0
         if bar is not None:
             bar.close()
-        stopped_early = progress.step < config.max_steps
-        if not stopped_early and progress.step % self.validate_every != 0:
+        stopped_early = progress.step < config.max_steps and self.early_stop_reason is None
+        if progress.step >= config.max_steps and progress.step % self.validate_every != 0:
             self._validate(log)
         self.save_checkpoint()
         self.exports.save(self.run.last_weights, self._exported_model(), progress.step)
@@ -238,7 +276,23 @@ class Trainer:
             time.perf_counter() - started,
             stopped_early,
             accelerator.is_main_process,
+            stop_reason=self._stop_reason(stop),
         )
+
+    def _ending(self, stop: StopRequest) -> bool:
+        """Whether the loop ends now: max_steps, a stop request or early stopping."""
+        return (
+            self.progress.step >= self.config.max_steps
+            or stop.requested
+            or self.early_stop_reason is not None
+        )
+
+    def _stop_reason(self, stop: StopRequest) -> str:
+        if self.progress.step >= self.config.max_steps:
+            return f"reached train.max_steps ({self.config.max_steps})"
+        if self.early_stop_reason is not None:
+            return self.early_stop_reason
+        return f"{stop.signal_name or 'a stop request'} received; resume with --resume"
 
     def _trained_modules(self) -> list[nn.Module]:
         return [m for m in (self.model, self.discriminator) if m is not None]
@@ -247,18 +301,18 @@ class Trainer:
         if self.ema is not None:
             self.ema.step(self.accelerator.unwrap_model(self.model), self.progress.step)
 
-    def _after_step(self, logs: Logs, log: MetricsCSV | None, bar: tqdm[None] | None) -> None:
+    def _after_step(self, logs: Logs, log: MetricsCSV | None, bar: ProgressReport | None) -> None:
         """Log (the only conversion of ``logs`` to floats), validate and checkpoint on schedule."""
         config, step = self.config, self.progress.step
-        if bar is not None:
-            bar.update(1)
+        loss = None
         if step % config.log_every == 0 or step == 1:
             floats = logged_floats(logs, self.accelerator)
             values = {k if "/" in k else f"train/{k}": v for k, v in floats.items()}
             values["train/lr"] = self.optimizers.learning_rate()
             self._log(values, log)
-            if bar is not None:
-                bar.set_postfix(loss=f"{values['train/loss']:.4f}")
+            loss = values["train/loss"]
+        if bar is not None:
+            bar.advance(step, loss)
         if step % self.validate_every == 0:
             self._validate(log)
         if step % self.checkpoint_every == 0:
@@ -284,15 +338,31 @@ class Trainer:
             self.parts.recipe.predict,
             multiple_of=self.parts.contract.size_multiple,
         )
-        if not values:
-            return values
-        self._log(values, log)
-        if self.accelerator.is_main_process and panel is not None:
-            image = panel_image(*panel)
-            write_panel(self.run.samples / f"step_{self.progress.step:08d}.png", image)
-        if self.exports.improves(values, self.progress):
-            self.exports.save(self.run.best_weights, self._exported_model(), self.progress.step)
+        if values:
+            self._log(values, log)
+            if self.accelerator.is_main_process and panel is not None:
+                image = panel_image(*panel)
+                write_panel(self.run.samples / f"step_{self.progress.step:08d}.png", image)
+            if self.exports.improves(values, self.progress):
+                self.exports.save(self.run.best_weights, self._exported_model(), self.progress.step)
+        self._count_towards_early_stopping(values)
         return values
+
+    def _count_towards_early_stopping(self, values: dict[str, float]) -> None:
+        """Record a validation for ``train.early_stopping`` (decided on the main process,
+        which alone validates, and broadcast to the others)."""
+        if self.early_stopping is None:
+            return
+        stop = self.early_stopping.should_stop(values, self.progress)
+        if self.accelerator.num_processes > 1:
+            from accelerate.utils import broadcast_object_list
+
+            stop = bool(broadcast_object_list([stop])[0])
+        if stop:
+            self.early_stop_reason = self.early_stopping.reason(self.progress)
+            self.accelerator.print(
+                f"\nStopping at step {self.progress.step}: {self.early_stop_reason}.", flush=True
+            )
 
     def _exported_model(self) -> nn.Module:
         """What validation scores and exports save: the EMA when there is one, else the model."""
@@ -321,9 +391,8 @@ def _frozen(module: nn.Module) -> Iterator[nn.Module]:
             parameter.requires_grad_(flag)
 
 
-def _progress_bar(accelerator: Accelerator, start: int, total: int) -> tqdm[None] | None:
+def _progress_report(accelerator: Accelerator, start: int, total: int) -> ProgressReport | None:
+    """The main process's progress bar or progress lines (:mod:`i2i.training.progress_report`)."""
     if not accelerator.is_main_process:
         return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=start, desc="training", unit="step", dynamic_ncols=True)
+    return progress_report(start, total)

@@ -39,7 +39,8 @@ def test_a_resumed_balanced_run_ends_with_the_weights_of_an_uninterrupted_one(tm
     recipe = balanced_recipe(tmp_path / "resumed", lmc_demo)
     stopped = i2i.train(recipe, ["train.max_steps=9"])  # half-way through the second epoch
     assert stopped.steps == 9
-    resumed = i2i.train(recipe, resume=True)
+    # a resumed run keeps its recipe.yaml (max_steps 9): the safe override extends it
+    resumed = i2i.train(recipe, ["train.max_steps=12"], resume=True)
     assert resumed.run.path == stopped.run.path and resumed.steps == 12
     expected, actual = load_file(straight.run.last_weights), load_file(resumed.run.last_weights)
     assert expected.keys() == actual.keys()
