@@ -39,8 +39,9 @@ MAX_PARAMETERS_ENV = "I2I_MAX_MODEL_PARAMETERS"
 DEFAULT_MAX_PARAMETERS = 2_000_000_000
 """Two billion values (8 GB as float32): 34 times the paper's 58-million-parameter VQGAN."""
 
-MAX_TENSORS = 100_000
-"""The most parameter and buffer tensors a model may register (the paper's VQGAN has 400)."""
+MAX_TENSORS = 20_000
+"""The most parameter and buffer tensors a model may register (the paper's VQGAN has about
+400, large timm backbones a few thousand); building 20,000 on the meta device takes seconds."""
 
 ModelT = TypeVar("ModelT", bound=nn.Module)
 
@@ -51,6 +52,10 @@ class ModelTooLargeError(WeightsError):
 
 class _OverBudget(Exception):
     """Raised inside the registration hook to stop a build; never escapes this module."""
+
+    def __init__(self, what: str):
+        self.what = what  # "more than N parameters" or "more than N parameter tensors"
+        super().__init__(what)
 
 
 def max_parameters() -> int:
@@ -84,11 +89,11 @@ def build_within_budget(
         with _counting(None) as count, torch.device("meta"):
             model = build()
     except _OverBudget as over:
-        raise _too_large(source, limit, str(over)) from None
+        raise _too_large(source, limit, over.what) from None
     except (NotImplementedError, RuntimeError):
         return _build_on_cpu(build, source, limit)  # a constructor that needs tensor values
     if count.values > limit:
-        raise _too_large(source, limit, f"{count.values:,}")
+        raise _too_large(source, limit, f"{count.values:,} parameters")
     return model
 
 
@@ -97,15 +102,15 @@ def _build_on_cpu(build: Callable[[], ModelT], source: str | Path, limit: int) -
         with _counting(limit):
             return build()
     except _OverBudget as over:
-        raise _too_large(source, limit, f"more than {over}") from None
+        raise _too_large(source, limit, over.what) from None
 
 
-def _too_large(source: str | Path, limit: int, count: str) -> ModelTooLargeError:
+def _too_large(source: str | Path, limit: int, what: str) -> ModelTooLargeError:
     return ModelTooLargeError(
-        f"{source}: the model its metadata describes has {count} parameters, above the limit "
-        f"of {limit:,} ({MAX_PARAMETERS_ENV}); it was not built. Such a file was not written "
-        "by i2i for a real model, or was edited. If you trust it, raise the limit with "
-        f"{MAX_PARAMETERS_ENV}=<count>."
+        f"{source}: the model its metadata describes has {what}, beyond what i2i builds from "
+        f"a file (at most {limit:,} parameters, {MAX_PARAMETERS_ENV}, and {MAX_TENSORS:,} "
+        "tensors); it was not built. Such a file was not written by i2i for a real model, or "
+        f"was edited. If you trust it, raise the limit with {MAX_PARAMETERS_ENV}=<count>."
     )
 
 
@@ -132,9 +137,9 @@ def _counting(limit: int | None) -> Iterator[_Count]:
         count.values += tensor.numel()
         count.tensors += 1
         if limit is not None and count.values > limit:
-            raise _OverBudget(f"{count.values:,}")
+            raise _OverBudget(f"more than {limit:,} parameters")
         if count.tensors > MAX_TENSORS:
-            raise _OverBudget(f"more than {MAX_TENSORS:,} tensors of")
+            raise _OverBudget(f"more than {MAX_TENSORS:,} parameter tensors")
 
     handles = [
         torch_module.register_module_parameter_registration_hook(hook),

@@ -205,9 +205,8 @@ def _read_url(url: str, origin: str) -> bytes:
         ) from None
     if len(raw) > MAX_MANIFEST_BYTES:
         raise ManifestError(
-            f"{origin} names the manifest {url}, which is larger than "
-            f"{MAX_MANIFEST_BYTES // 1_000_000} MB; a manifest of model cards is a few kB. "
-            "Check the URL."
+            f"{origin} names the manifest {url}, which is larger than {MAX_MANIFEST_BYTES:,} "
+            "bytes; a manifest of model cards is a few kB. Check the URL."
         )
     _parsed(raw, f"{origin} ({url})")  # keep only a copy that can be used
     write_bytes_atomic(copy, raw)

@@ -172,7 +172,7 @@ def test_a_tiny_file_describing_a_huge_model_is_refused_before_allocating(tmp_pa
     assert str(path) in message and "I2I_MAX_MODEL_PARAMETERS" in message
     with torch.device("meta"):
         count = sum(t.numel() for t in build_model(HUGE_UNET).state_dict().values())
-    assert count > 2 * 10**9 and f"has {count:,} parameters, above the limit" in message
+    assert count > 2 * 10**9 and f"has {count:,} parameters, beyond" in message
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 200  # it used to try to allocate 14 GB
 
@@ -180,7 +180,9 @@ def test_a_tiny_file_describing_a_huge_model_is_refused_before_allocating(tmp_pa
 def test_the_parameter_limit_is_configurable(tmp_path, monkeypatch):
     path = save_weights(tmp_path / "u.safetensors", build_model(UNET_SPEC), {})
     monkeypatch.setenv("I2I_MAX_MODEL_PARAMETERS", "1000")
-    with pytest.raises(WeightsError, match=r"has \d+,\d{3} parameters, above the limit of 1,000"):
+    with pytest.raises(
+        WeightsError, match=r"has \d+,\d{3} parameters, beyond .*at most 1,000 parameters"
+    ):
         load_translator(path)
     assert isinstance(load_translator(path, max_parameters=10**6)[0], Translator)
     monkeypatch.setenv("I2I_MAX_MODEL_PARAMETERS", "1e6")
@@ -244,18 +246,3 @@ def test_first_party_models_are_sized_on_the_meta_device(spec):
     assert {k: v.shape for k, v in skeleton.state_dict().items()} == {
         k: v.shape for k, v in real.items()
     }
-
-
-def test_a_component_that_cannot_be_built_on_meta_is_built_on_cpu_and_still_counted():
-    from torch import nn
-
-    from i2i.model_budget import ModelTooLargeError, build_within_budget
-
-    def needs_values() -> nn.Module:
-        layer = nn.Linear(4, 4)
-        float(layer.weight.sum())  # reads a value: impossible on the meta device
-        return layer
-
-    assert not build_within_budget(needs_values, "spec").weight.is_meta
-    with pytest.raises(ModelTooLargeError, match="more than 16 parameters"):
-        build_within_budget(needs_values, "spec", limit=10)

@@ -39,3 +39,18 @@ def test_a_module_without_a_spec_is_saved_without_one(tmp_path: Path):
     state, metadata = load_weights(save_weights(tmp_path / "l.safetensors", module, {"a": [1]}))
     assert set(metadata) == {"a", "i2i_version"} and metadata["a"] == [1]
     assert torch.equal(state["weight"], module.weight.detach())
+
+
+def test_the_header_gives_metadata_and_shapes_without_loading_tensors(tmp_path: Path, monkeypatch):
+    from i2i.weights import WeightsError, read_header
+
+    path = save_weights(tmp_path / "l.safetensors", nn.Linear(2, 3), {"step": 4})
+    monkeypatch.setattr(safetensors.torch, "load_file", None)  # loading tensors would fail
+    header = read_header(path)
+    assert header.shapes == {"weight": (3, 2), "bias": (3,)}
+    assert header.metadata["step"] == 4 and "i2i_version" in header.metadata
+    (tmp_path / "bad.safetensors").write_bytes(b"\xff" * 16)
+    with pytest.raises(WeightsError, match=r"bad\.safetensors: not a readable safetensors"):
+        read_header(tmp_path / "bad.safetensors")
+    with pytest.raises(WeightsError, match="no such weights file"):
+        read_header(tmp_path / "missing.safetensors")

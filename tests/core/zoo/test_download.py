@@ -191,3 +191,16 @@ def test_manifest_from_a_url_resolves_relative_file_urls(monkeypatch, cache, ser
     monkeypatch.setenv("I2I_OFFLINE", "1")
     server.files.clear()
     assert torch.equal(outputs(i2i.load_model("lab-dapi")), expected)  # cached manifest + file
+
+
+def test_a_leftover_download_lock_is_reported_not_called_unlisted(
+    tmp_path, monkeypatch, cache, server, weights
+):
+    data, _ = weights
+    server.files["w.safetensors"] = data
+    use_cards(tmp_path, monkeypatch, card("lab-dapi", [server.url("w.safetensors")], data))
+    path = download_model("lab-dapi", progress=False)
+    assert files_under(cache) == ["lab-dapi.safetensors"]  # the lock is gone after use
+    (path.parent / ".lab-dapi.safetensors.lock").write_bytes(b"")  # a killed download's
+    statuses = {r.file: r.status for r in verify_cache()}
+    assert statuses == {".lab-dapi.safetensors.lock": "partial", "lab-dapi.safetensors": "ok"}
