@@ -11,6 +11,7 @@ The types these functions hand over (:class:`~i2i.image.Image`, :class:`~i2i.ima
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy.typing as npt
 
 from i2i.errors import I2IError, validation_problems
 from i2i.image import LIBRARY_ERRORS, Image, ImageError, InstallHint, PixelSizes, Reader, Writer
+from i2i.output_writer import OutputWriter
 from i2i.registry import Registry
 
 
@@ -111,23 +113,44 @@ def _install_advice(reader: str, hint: InstallHint, hints: tuple[InstallHint, ..
     )
 
 
-def get_writer(path: str | Path, writer: str | Writer | None = None, **params: object) -> Writer:
-    """The writer for ``path``: named (with ``params``), given as an object, or by suffix.
+WriterSpec = str | Writer | Mapping[str, object] | None
+"""A writer as callers give it: a registered name, a writer object, a spec mapping
+(``{"name": "ome_zarr", "zarr_format": 3}``; without ``name`` the parameters of the writer the
+suffix chooses), or ``None``: chosen by the output's suffix."""
+
+
+def get_writer(path: str | Path, writer: WriterSpec = None, **params: object) -> OutputWriter:
+    """The writer for ``path``: named (with ``params``), given as an object or spec, or by suffix.
 
     By suffix the installed writer with the longest matching suffix wins (``.ome.zarr`` and
-    ``.zarr`` -> ``ome_zarr``; ``.ome.tif``, ``.ome.tiff``, ``.tif`` -> ``ome_tiff``).
+    ``.zarr`` -> ``ome_zarr``; ``.ome.tif``, ``.ome.tiff``, ``.tif`` -> ``ome_tiff``). The
+    writer is wrapped in the output rules (:class:`~i2i.output_writer.OutputWriter`): an
+    existing ``path`` that is not an earlier image output is not replaced unless the writer is
+    made with ``.with_overwrite(True)``.
     """
     from i2i.plugins import get_registries
 
     registry = get_registries().writers
-    if writer is not None and not isinstance(writer, str):
+    if isinstance(writer, OutputWriter):
         return writer
-    if writer is not None:
-        return _create_writer(registry, writer, path, params)
+    if isinstance(writer, Mapping):
+        spec = {**writer, **params}
+        name = spec.pop("name", None)
+        return get_writer(path, None if name is None else str(name), **spec)
+    if writer is not None and not isinstance(writer, str):
+        return OutputWriter(writer)
+    name = writer if writer is not None else writer_name_for(path)
+    return OutputWriter(_create_writer(registry, name, path, params))
+
+
+def writer_name_for(path: str | Path) -> str:
+    """The name of the installed writer whose suffix is the longest match for ``path``."""
+    from i2i.plugins import get_registries
+
     name = Path(path).name.lower()
     matches: list[tuple[int, str]] = []
     known: list[str] = []
-    for component in registry:
+    for component in get_registries().writers:
         suffixes = [s.lower() for s in component.build().suffixes]
         known += suffixes
         matches += [(len(s), component.name) for s in suffixes if name.endswith(s)]
@@ -137,7 +160,7 @@ def get_writer(path: str | Path, writer: str | Writer | None = None, **params: o
             f"suffixes: {', '.join(known) or 'none (install a writer plugin)'}. Name the "
             "output e.g. 'image.ome.zarr' or 'image.ome.tif'."
         )
-    return _create_writer(registry, max(matches)[1], path, params)
+    return max(matches)[1]
 
 
 def _create_writer(
@@ -162,13 +185,16 @@ def write_image(
     array: npt.ArrayLike,
     channel_names: list[str] | None = None,
     pixel_sizes: PixelSizes | None = None,
-    writer: str | Writer | None = None,
+    writer: WriterSpec = None,
+    *,
+    overwrite: bool = False,
     **params: object,
 ) -> Path:
     """Write a (T, C, Z, Y, X) array (or (C, Z, Y, X), (C, Y, X), (Y, X)) atomically.
 
-    ``writer`` is a writer name, a writer object, or ``None`` to choose by ``path``'s suffix;
-    ``params`` are the named writer's parameters (``chunk=256, pyramid=2``...).
+    ``writer`` is a writer name, object or spec, or ``None`` to choose by ``path``'s suffix;
+    ``params`` are the writer's parameters (``chunk=256, pyramid=2``...). An existing ``path``
+    that is not an earlier image is replaced only with ``overwrite`` (see :func:`get_writer`).
     """
     data = np.asarray(array)
     if not 2 <= data.ndim <= 5:
@@ -179,7 +205,7 @@ def write_image(
     if data.ndim == 3:
         data = data[:, None]  # (C, Y, X) -> (C, 1, Y, X)
     data = data.reshape((1,) * (5 - data.ndim) + data.shape)
-    chosen = get_writer(path, writer, **params)
+    chosen = get_writer(path, writer, **params).with_overwrite(overwrite)
     chosen.write(Path(path), data, channel_names=channel_names, pixel_sizes=pixel_sizes)
     return Path(path)
 
@@ -189,17 +215,20 @@ def convert_image(
     destination: str | Path,
     *,
     reader: str | None = None,
-    writer: str | Writer | None = None,
+    writer: WriterSpec = None,
     band_rows: int = 1024,
+    overwrite: bool = False,
     **params: object,
 ) -> Path:
     """Copy an image into another format, keeping channel names and pixel sizes.
 
     Reads and writes bands of ``band_rows`` rows per (t, c, z) plane, so memory stays bounded
     by one band whatever the image size. ``params`` go to the writer (``chunk``, ``pyramid``).
+    An existing ``destination`` that is not an earlier image is replaced only with
+    ``overwrite`` (see :func:`get_writer`).
     """
     image = source if isinstance(source, Image) else open_image(source, reader)
-    chosen = get_writer(destination, writer, **params)
+    chosen = get_writer(destination, writer, **params).with_overwrite(overwrite)
     size_t, size_c, size_z, size_y, size_x = image.shape
     with chosen.open(
         Path(destination),

@@ -175,3 +175,18 @@ class NpyPlugin:
         registries.writers.add(
             "ome_tiff", params=_NoParams, factory=lambda p: _NpyWriter(), description="As npy."
         )
+
+
+def save_weights_with_predict_section(path: Path, predict: dict) -> Path:
+    """Tiny UNet weights (zoo_support's) whose recipe has this ``predict`` section, e.g.
+    ``{"writer": {"name": "ome_zarr", "zarr_format": 3}}``; nothing is trained."""
+    from zoo_support import CONTRACT, TINY_SPEC
+
+    from i2i.model import build_model
+    from i2i.weights import save_weights
+
+    torch.manual_seed(0)
+    model = build_model(TINY_SPEC).eval()
+    recipe = {"name": "tiny_unet", "model": TINY_SPEC, "predict": predict}
+    save_weights(path, model, {"recipe": recipe, "input_contract": CONTRACT})
+    return path

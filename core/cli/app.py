@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -42,6 +45,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _global_options(
+    ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the Python traceback of errors.")
     ] = False,
@@ -57,11 +61,25 @@ def _global_options(
     ] = False,
 ) -> None:
     """Image-to-image translation for microscopy: in silico painting of organelles."""
+    from i2i.atomic import removing_temporaries_on_sigterm
+
     state.debug = debug or state.debug
     if strict_plugins:
         os.environ["I2I_STRICT_PLUGINS"] = "1"
+    ctx.with_resource(removing_temporaries_on_sigterm())
 
 
 def print_json(data: Any) -> None:
     """Write ``data`` as indented JSON on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def warnings_as_messages() -> Iterator[None]:
+    """Show warnings raised inside as ``Warning: <message>`` lines on stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = lambda message, *args, **kwargs: typer.echo(
+            f"Warning: {message}", err=True
+        )
+        yield

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from i2i.cli.app import app, print_json
+from i2i.cli.app import app, print_json, warnings_as_messages
 
 
 @app.command("info")
@@ -61,13 +61,16 @@ def convert_command(
         Path, typer.Argument(help="Output: name.ome.zarr (OME-Zarr) or name.ome.tif (OME-TIFF).")
     ],
     chunk: Annotated[
-        int | None, typer.Option("--chunk", help="Y/X chunk (OME-Zarr) or tile (OME-TIFF) edge.")
+        int | None,
+        typer.Option("--chunk", min=1, help="Y/X chunk (OME-Zarr) or tile (OME-TIFF) edge."),
     ] = None,
     pyramid: Annotated[
-        int | None, typer.Option("--pyramid", help="Extra half-size levels (OME-Zarr only).")
+        int | None,
+        typer.Option("--pyramid", min=0, help="Extra half-size levels (OME-Zarr only)."),
     ] = None,
     zarr_format: Annotated[
-        int | None, typer.Option("--zarr-format", help="2 (NGFF 0.4) or 3 (NGFF 0.5).")
+        int | None,
+        typer.Option("--zarr-format", min=2, max=3, help="2 (NGFF 0.4) or 3 (NGFF 0.5)."),
     ] = None,
     compression: Annotated[
         str | None, typer.Option("--compression", help="e.g. zstd, lz4, zlib or none.")
@@ -76,11 +79,18 @@ def convert_command(
     writer: Annotated[
         str | None, typer.Option("--writer", help="Force this writer (default: by suffix).")
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace DESTINATION even if it is not an earlier image output."
+        ),
+    ] = False,
 ) -> None:
     """Convert an image to OME-Zarr or OME-TIFF, chunked, keeping channel names and pixel sizes.
 
     The image is copied band by band, so it need not fit in memory; the output appears under
-    its final name only when complete.
+    its final name only when complete. An existing DESTINATION is replaced only when it is an
+    earlier image output (or empty); anything else (a folder of other files) needs --overwrite.
 
     Example: i2i convert cells.ome.tif cells.ome.zarr --chunk 256 --pyramid 2
     """
@@ -93,8 +103,8 @@ def convert_command(
         "compression": compression,
     }
     params: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
-    with open_image(source, reader) as image:
-        convert_image(image, destination, writer=writer, **params)
+    with warnings_as_messages(), open_image(source, reader) as image:
+        convert_image(image, destination, writer=writer, overwrite=overwrite, **params)
         typer.echo(f"{source} -> {destination} ({' × '.join(map(str, image.shape))} TCZYX)")
 
 

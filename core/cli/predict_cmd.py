@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from i2i.cli.app import app
 from i2i.cli.prediction import (
@@ -16,6 +17,7 @@ from i2i.cli.prediction import (
     Compile,
     Device,
     Overlap,
+    Overwrite,
     PixelSize,
     PredictUsageError,
     TileSize,
@@ -23,6 +25,7 @@ from i2i.cli.prediction import (
     predictor_options,
     run_prediction_jobs,
 )
+from i2i.image import ImageError
 
 
 @app.command("predict")
@@ -51,19 +54,39 @@ def predict_command(
     output_format: Annotated[
         str, typer.Option("--format", help="Suffix of outputs written into a folder.")
     ] = ".ome.zarr",
+    writer: Annotated[
+        str | None,
+        typer.Option("--writer", help="Writer name. Default: the recipe's, else by suffix."),
+    ] = None,
+    zarr_format: Annotated[
+        int | None,
+        typer.Option("--zarr-format", min=2, max=3, help="OME-Zarr: 2 (NGFF 0.4) or 3 (NGFF 0.5)."),
+    ] = None,
+    writer_options: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--writer-option",
+            help="KEY=VALUE parameter of the writer (repeatable), e.g. chunk=256, pyramid=2, "
+            "compression=zstd; see 'i2i plugins' for each writer's parameters.",
+        ),
+    ] = None,
+    overwrite: Overwrite = False,
 ) -> None:
     """Predict images of any size with a model, tile by tile, streamed to disk.
 
     With one input, an output name with a suffix (.ome.zarr, .ome.tif) is the output file;
-    otherwise OUT is a folder that receives <input name><--format> per input. Outputs that exist are
-    skipped, so a re-run resumes an interrupted batch. Launched with `accelerate launch` or
-    `torchrun`, the inputs are split between the processes.
+    otherwise OUT is a folder that receives <input name><--format> per input. Outputs that exist
+    and are complete are skipped, so a re-run resumes an interrupted batch; incomplete ones are
+    predicted again. Only earlier image outputs are ever replaced (else give --overwrite).
+    Launched with `accelerate launch` or `torchrun`, the inputs are split between the processes.
 
     Examples:
 
       i2i predict --model lmc_mito.safetensors field.ome.tif -o field_mito.ome.zarr
 
       i2i predict -m runs/lmc_mito/20261124-101500 plate/ -o predictions/ --device cuda --bf16
+
+      i2i predict -m lmc_mito.safetensors field.ome.tif -o field.ome.zarr --zarr-format 3
     """
     from i2i.prediction.batch import Job, folder_jobs
 
@@ -89,7 +112,37 @@ def predict_command(
         pixel_size=pixel_size,
         output_dtype="float32" if float32 else "input",
     )
-    run_prediction_jobs(jobs, {"model": model}, device, options)
+    options["writer"] = writer_spec(jobs[0].output, writer, zarr_format, writer_options or [])
+    run_prediction_jobs(jobs, {"model": model}, device, options, overwrite=overwrite)
+
+
+def writer_spec(
+    output: Path, name: str | None, zarr_format: int | None, options: list[str]
+) -> dict[str, object] | None:
+    """The writer options given, checked against the writer of ``output`` before a model loads.
+
+    A spec without ``name`` updates the parameters of the writer the recipe or the suffix
+    chooses (:func:`i2i.prediction.loading.merged_writer`).
+    """
+    from i2i.io import get_writer
+
+    spec: dict[str, object] = {} if name is None else {"name": name}
+    if zarr_format is not None:
+        spec["zarr_format"] = zarr_format
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key.strip():
+            raise PredictUsageError(
+                f"--writer-option {option!r}: give KEY=VALUE, e.g. --writer-option chunk=256."
+            )
+        spec[key.strip()] = yaml.safe_load(value) if value.strip() else value
+    if not spec:
+        return None
+    try:
+        get_writer(output, spec)
+    except ImageError as exc:
+        raise PredictUsageError(f"--writer/--zarr-format/--writer-option: {exc}") from None
+    return spec
 
 
 def _is_file_name(path: Path) -> bool:

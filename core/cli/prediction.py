@@ -8,20 +8,19 @@ progress the same way.
 from __future__ import annotations
 
 import sys
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from i2i.cli.app import warnings_as_messages
 from i2i.device import AUTO
 from i2i.errors import I2IError
 
 if TYPE_CHECKING:
     import torch
 
-    from i2i.image import Writer
+    from i2i.io import WriterSpec
     from i2i.prediction.batch import BatchResult, Job
     from i2i.prediction.predictor import Predictor
 
@@ -30,21 +29,37 @@ class PredictUsageError(I2IError):
     """The arguments of a prediction command do not fit together."""
 
 
+def _in_range(value: float | None, expected: str, valid: Callable[[float], bool]) -> float | None:
+    if value is not None and not valid(value):
+        raise typer.BadParameter(f"{value} is not {expected}.")
+    return value
+
+
 FROM_RECIPE = "Default: the model recipe's predict section"
 TileSize = Annotated[
     int | None,
-    typer.Option("--tile-size", help=f"Tile side in pixels. {FROM_RECIPE} (else 256)."),
+    typer.Option(
+        "--tile-size", min=16, help=f"Tile side in pixels, >= 16. {FROM_RECIPE} (else 256)."
+    ),
 ]
 Overlap = Annotated[
     float | None,
     typer.Option(
-        "--overlap", help=f"Overlap of neighbouring tiles, fraction of a tile. {FROM_RECIPE}."
+        "--overlap",
+        callback=lambda value: _in_range(value, "in [0, 1)", lambda v: 0 <= v < 1),
+        help=f"Overlap of neighbouring tiles, fraction of a tile in [0, 1). {FROM_RECIPE}.",
     ),
 ]
 BatchSize = Annotated[
-    int | None, typer.Option("--batch-size", help=f"Tiles per forward pass. {FROM_RECIPE}.")
+    int | None,
+    typer.Option("--batch-size", min=1, help=f"Tiles per forward pass, >= 1. {FROM_RECIPE}."),
 ]
-Device = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:1 ...")]
+
+
+Device = Annotated[
+    str,
+    typer.Option("--device", help="auto, cpu, cuda, cuda:1 ... (checked before a model loads)."),
+]
 Bf16 = Annotated[bool, typer.Option("--bf16", help="bfloat16 autocast (GPUs; CPUs with bf16).")]
 Compile = Annotated[bool, typer.Option("--compile", help="torch.compile the model.")]
 ChannelsLast = Annotated[bool, typer.Option("--channels-last", help="channels_last memory format.")]
@@ -54,7 +69,17 @@ Tta = Annotated[
 PixelSize = Annotated[
     float | None,
     typer.Option(
-        "--pixel-size", help="Input pixel size in µm, when the file lacks or misstates it."
+        "--pixel-size",
+        callback=lambda value: _in_range(value, "a size in µm greater than 0", lambda v: v > 0),
+        help="Input pixel size in µm (> 0), when the file lacks or misstates it.",
+    ),
+]
+Overwrite = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Predict every output again and replace whatever is there (by default complete "
+        "outputs are skipped and only earlier image outputs are ever replaced).",
     ),
 ]
 
@@ -71,13 +96,16 @@ def run_prediction_jobs(
     models: dict[str, str],
     device: str,
     options: dict[str, Any],
-    writer: Writer | str | None = None,
+    writer: WriterSpec = None,
+    overwrite: bool = False,
 ) -> None:
     """Predict ``jobs`` (split between processes), one predictor per key of ``models``.
 
     ``device`` ``auto`` is each process's own device under ``accelerate launch``/``torchrun``
     (the CPU without GPUs); any other value is resolved by :func:`i2i.device.resolve_device`
-    before a model loads, so a wrong name fails at once.
+    before a model loads, so a wrong name fails at once. Existing complete outputs are
+    skipped, incomplete ones predicted again (both reported on stderr); ``overwrite`` redoes
+    and replaces every output.
     """
     from i2i.device import resolve_device
     from i2i.prediction import load_predictor
@@ -89,26 +117,31 @@ def run_prediction_jobs(
         return load_predictor(models[key], device=chosen or process_device, **options)
 
     def report(job: Job, skipped: bool) -> None:
-        state = "exists, skipped" if skipped else "written"
+        state = "exists and is complete, skipped" if skipped else "written"
         typer.echo(f"{job.output} ({state})", err=True)
 
-    with _warnings_as_messages():
-        result = run_jobs(jobs, make_predictor, device=device, writer=writer, on_done=report)
+    def report_incomplete(job: Job, reason: str) -> None:
+        typer.echo(
+            f"{job.output} exists but is incomplete ({reason}); predicting it again.", err=True
+        )
+
+    with warnings_as_messages():
+        result = run_jobs(
+            jobs,
+            make_predictor,
+            device=device,
+            writer=writer,
+            on_done=report,
+            on_incomplete=report_incomplete,
+            overwrite=overwrite,
+        )
     _summary(result)
 
 
 def _summary(result: BatchResult) -> None:
+    redone = f", {len(result.redone)} of them incomplete before" if result.redone else ""
     typer.echo(
-        f"{len(result.predicted)} prediction(s) written, {len(result.skipped)} skipped "
+        f"{len(result.predicted)} prediction(s) written{redone}, {len(result.skipped)} skipped "
         "(already complete).",
         err=True,
     )
-
-
-@contextmanager
-def _warnings_as_messages() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.showwarning = lambda message, *args, **kwargs: typer.echo(
-            f"Warning: {message}", err=True
-        )
-        yield

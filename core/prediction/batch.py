@@ -3,7 +3,10 @@
 Launched with ``accelerate launch`` or ``torchrun``, each process takes its contiguous share of
 the job list (``accelerate.PartialState.split_between_processes``), predicts it on its own
 device and writes its own outputs. Writers move a finished output into place atomically, so an
-output that exists is complete: a re-run skips it and resumes where an interrupted job stopped.
+output i2i wrote is complete: a re-run skips it and resumes where an interrupted job stopped.
+An existing output is skipped only when it is verifiably complete (:func:`incomplete_reason`:
+it opens with an installed reader and its last row reads); an empty, truncated or unreadable
+one (another tool's partial copy, a ``touch``) is predicted again, and ``on_done`` says why.
 Every process computes the same job list from its arguments, before anything is skipped, so the
 shares agree however far each process has got.
 """
@@ -18,7 +21,8 @@ import torch
 
 from i2i.device import resolve_device
 from i2i.errors import I2IError
-from i2i.image import Writer
+from i2i.image import LIBRARY_ERRORS
+from i2i.io import WriterSpec, open_image
 from i2i.naming import image_stem
 from i2i.prediction.predictor import Predictor
 
@@ -38,10 +42,30 @@ class Job:
 
 @dataclass
 class BatchResult:
-    """What this process did."""
+    """What this process did; ``redone``: existing outputs that were incomplete, predicted again."""
 
     predicted: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    redone: dict[Path, str] = field(default_factory=dict)
+
+
+def incomplete_reason(path: Path) -> str | None:
+    """Why the existing output ``path`` is not complete, or ``None`` when it is.
+
+    Complete means verified: an installed reader opens it and reads its last row of its last
+    plane (a truncated file fails there). An i2i output always is, since writers are atomic.
+    """
+    if path.is_file() and path.stat().st_size == 0:
+        return "an empty file (0 bytes)"
+    if path.is_dir() and not any(path.iterdir()):
+        return "an empty folder"
+    try:
+        with open_image(path) as image:
+            size_t, _, size_z, size_y, _ = image.shape
+            image.read(t=size_t - 1, z=size_z - 1, y=slice(size_y - 1, size_y))
+    except (I2IError, *LIBRARY_ERRORS) as exc:
+        return f"unreadable: {exc}"
+    return None
 
 
 def folder_jobs(inputs: list[Path], output_dir: Path, suffix: str) -> list[Job]:
@@ -63,15 +87,19 @@ def run_jobs(
     make_predictor: Callable[[str, torch.device], Predictor],
     *,
     device: str = "auto",
-    writer: Writer | str | None = None,
+    writer: WriterSpec = None,
     on_done: Callable[[Job, bool], None] | None = None,
+    on_incomplete: Callable[[Job, str], None] | None = None,
+    overwrite: bool = False,
 ) -> BatchResult:
-    """Run this process's share of ``jobs``, skipping outputs that already exist.
+    """Run this process's share of ``jobs``, skipping outputs that exist and are complete.
 
     ``make_predictor(model_key, device)`` builds a predictor for this process's device, once
     per model key: the CPU when ``device`` resolves to it (:func:`i2i.device.resolve_device`;
     ``"auto"`` is CUDA, then MPS, else the CPU), otherwise this process's accelerator.
-    ``on_done(job, skipped)`` is called after each job.
+    ``on_done(job, skipped)`` is called after each job; ``on_incomplete(job, reason)`` before
+    an existing but incomplete output is predicted again. With ``overwrite`` every output is
+    predicted again and replaced whatever is there.
     """
     from accelerate import PartialState
 
@@ -80,14 +108,20 @@ def run_jobs(
     result = BatchResult()
     with state.split_between_processes(jobs) as share:
         for job in share:
-            skipped = job.output.exists()
+            exists = job.output.exists() and not overwrite
+            reason = incomplete_reason(job.output) if exists else None
+            skipped = exists and reason is None
             if skipped:
                 result.skipped.append(job.output)
             else:
+                if reason is not None:
+                    result.redone[job.output] = reason
+                    if on_incomplete is not None:
+                        on_incomplete(job, reason)
                 if job.model not in predictors:
                     predictors[job.model] = make_predictor(job.model, state.device)
-                job.output.parent.mkdir(parents=True, exist_ok=True)
-                predictors[job.model].predict(job.input, out=job.output, writer=writer)
+                predictor = predictors[job.model]
+                predictor.predict(job.input, out=job.output, writer=writer, overwrite=overwrite)
                 result.predicted.append(job.output)
             if on_done is not None:
                 on_done(job, skipped)

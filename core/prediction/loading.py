@@ -5,7 +5,8 @@ The name or path is resolved (and a zoo model downloaded and verified) by
 metadata by :func:`i2i.model.load_translator`, its input contract read from the metadata key
 ``input_contract``, and its tiling and writer from the ``predict`` section of the recipe in the
 metadata: they are the defaults of every prediction with these weights, and options given to
-:func:`load_predictor` take precedence.
+:func:`load_predictor` take precedence (a writer spec given without a name, or naming the
+recipe's writer, updates the recipe's writer parameters: ``writer={"zarr_format": 3}``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict, cast
 import torch
 
 from i2i.contract import ContractError, InputContract
-from i2i.image import Writer
+from i2i.io import WriterSpec
 from i2i.prediction.predictor import Predictor
 from i2i.prediction.tta import TTAMode
 from i2i.tiling import Blend, Tiling
@@ -46,7 +47,7 @@ class PredictorOptions(TypedDict, total=False):
     tta: bool | TTAMode
     pixel_size: float | None
     output_dtype: Literal["input", "float32"]
-    writer: Writer | str | None
+    writer: WriterSpec
     show_progress: bool
 
 
@@ -60,10 +61,16 @@ def load_predictor(name_or_path: str | Path, **options: Unpack[LoadOptions]) -> 
     Tiling options left out (or ``None``) and the writer come from the recipe in the weights.
     """
     from i2i.model import load_translator
+    from i2i.zoo.formats import open_model_package
     from i2i.zoo.loading import resolve_weights
 
-    weights = resolve_weights(name_or_path)
-    model, metadata = load_translator(weights)
+    package = open_model_package(name_or_path)  # a plugin's package (bioimage.io zip, ...)
+    if package is not None:
+        weights: Path | str = package.source
+        model, metadata = package.model, dict(package.metadata)
+    else:
+        weights = resolve_weights(name_or_path)
+        model, metadata = load_translator(weights)
     contract = metadata.get("input_contract")
     if not isinstance(contract, dict):
         raise ContractError(
@@ -78,7 +85,7 @@ def load_predictor(name_or_path: str | Path, **options: Unpack[LoadOptions]) -> 
     predictor_options = cast(
         PredictorOptions, {k: v for k, v in options.items() if k not in Tiling.model_fields}
     )
-    predictor_options.setdefault("writer", recipe_writer(section))
+    predictor_options["writer"] = merged_writer(recipe_writer(section), options.get("writer"))
     return Predictor(
         model,
         InputContract.from_metadata(contract, str(weights)),
@@ -94,12 +101,18 @@ def recipe_predict_section(metadata: Mapping[str, object]) -> Mapping[str, objec
     return section if isinstance(section, Mapping) else {}
 
 
-def recipe_writer(section: Mapping[str, object]) -> Writer | None:
-    """The writer a recipe's ``predict.writer`` spec names; ``None``: chosen by suffix."""
+def recipe_writer(section: Mapping[str, object]) -> dict[str, object] | None:
+    """The writer spec of a recipe's ``predict.writer`` (``{"name": ..., **params}``) or
+    ``None``: chosen by the output's suffix."""
     spec = section.get("writer")
-    if not isinstance(spec, Mapping):
-        return None
-    from i2i.plugins import get_registries
+    return dict(spec) if isinstance(spec, Mapping) and "name" in spec else None
 
-    writer: Writer = get_registries().writers.create(dict(spec))
-    return writer
+
+def merged_writer(recipe: Mapping[str, object] | None, given: WriterSpec) -> WriterSpec:
+    """The predictor's writer: ``given`` (an option), updating the recipe's spec when ``given``
+    is a spec of the same writer or names none (``{"zarr_format": 3}``), else replacing it."""
+    if given is None or recipe is None:
+        return given if given is not None else recipe
+    if isinstance(given, Mapping) and given.get("name", recipe["name"]) == recipe["name"]:
+        return {**recipe, **given}
+    return given

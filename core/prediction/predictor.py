@@ -23,10 +23,10 @@ import torch
 
 from i2i.contract import ContractError, InputContract
 from i2i.device import resolve_device
-from i2i.image import ArrayImage, ArraySink, Image, PixelSizes, Sink, Writer
-from i2i.io import get_writer, open_image
+from i2i.image import ArrayImage, ArraySink, Image, PixelSizes, Sink
+from i2i.io import WriterSpec, open_image
 from i2i.normalization import plane_bounds
-from i2i.prediction.output import to_dtype
+from i2i.prediction.output import output_writer, to_dtype
 from i2i.prediction.resample import ResampledReader, ResamplingWriter, resampled_length
 from i2i.prediction.sliding_window import ReadRegion, WriteRows, sliding_window_predict
 from i2i.prediction.tiling import TileGrid
@@ -62,8 +62,10 @@ class Predictor:
     (all 8 flips and rotations), ``"flip"`` or ``"d4"``. ``output_dtype`` applies to files:
     ``"input"`` keeps the input's pixel type, ``"float32"`` stores the raw prediction;
     in-memory results are always float32. ``pixel_size`` (µm) overrides the image's pixel
-    size. ``writer`` (a registered name or a writer) writes file outputs when :meth:`predict`
-    is given none; otherwise the output's suffix chooses.
+    size. ``writer`` (a registered name, a writer, or a spec such as ``{"name": "ome_zarr",
+    "zarr_format": 3}``; a spec without ``name`` holds parameters of the writer the suffix
+    chooses) writes file outputs named like the files it writes when :meth:`predict` is given
+    no writer; otherwise the output's suffix chooses (:func:`~i2i.prediction.output.output_writer`).
     """
 
     def __init__(
@@ -79,7 +81,7 @@ class Predictor:
         tta: bool | TTAMode = False,
         pixel_size: float | None = None,
         output_dtype: Literal["input", "float32"] = "input",
-        writer: Writer | str | None = None,
+        writer: WriterSpec = None,
         show_progress: bool = False,
     ):
         self.contract = contract
@@ -116,16 +118,19 @@ class Predictor:
         self,
         image: Image | str | Path | npt.ArrayLike,
         out: str | Path | Sink | None = None,
-        writer: Writer | str | None = None,
+        writer: WriterSpec = None,
         *,
         on_tile: Callable[[int, int], None] | None = None,
+        overwrite: bool = False,
     ) -> npt.NDArray[np.float32] | Path | Sink:
         """Predict ``image`` (an Image, a path, or an array); write to ``out`` or return it.
 
-        ``out`` is a file path (streamed there with ``writer``, or the writer chosen by its
-        suffix; its path is returned), a sink with the writers' ``write_region`` method
-        (returned), or ``None``: a float32 array is returned, (T, C, Z, Y, X) for images and
-        paths, and for arrays the input's layout with the predicted channels.
+        ``out`` is a file path (streamed there with ``writer``, a name, writer or spec, else
+        the predictor's writer or the one chosen by its suffix; its path is returned), a sink
+        with the writers' ``write_region`` method (returned), or ``None``: a float32 array is
+        returned, (T, C, Z, Y, X) for images and paths, and for arrays the input's layout with
+        the predicted channels. An existing ``out`` that is not an earlier image output is
+        replaced only with ``overwrite`` (:mod:`i2i.output_writer`).
         ``on_tile(done, total)`` is called after each batch of tiles with the tiles done so far
         and the tiles of the whole image (every plane); an exception it raises stops the
         prediction and propagates (a file output is then not created: writers are atomic).
@@ -149,7 +154,8 @@ class Predictor:
             source.pixel_sizes.y,
             source.pixel_sizes.x,
         )
-        with get_writer(path, writer or self.writer).open(
+        chosen = output_writer(path, writer, self.writer, overwrite)
+        with chosen.open(
             path,
             shape=shape,
             dtype=dtype,

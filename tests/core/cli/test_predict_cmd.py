@@ -127,7 +127,8 @@ def torchrun(script: Path, root: Path) -> None:
 def test_two_processes_split_the_inputs_and_a_rerun_skips_complete_outputs(tmp_path):
     sources = inputs(tmp_path / "in", 6)
     (tmp_path / "out").mkdir()
-    np.save(tmp_path / "out" / "field_4.npy", np.zeros(1))  # completed by an earlier run
+    # completed by an earlier run (a complete output: batch resume verifies that it opens)
+    save_npy(tmp_path / "out" / "field_4.npy", np.zeros((1, 1, 1, 20, 30), np.float32))
     script = tmp_path / "worker.py"
     script.write_text(textwrap.dedent(WORKER.format(tests=str(TESTS))))
     torchrun(script, tmp_path)
