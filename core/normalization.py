@@ -136,7 +136,7 @@ def warn_non_finite(count: int, total: int, source: str | Path | None, where: st
         return
     name = str(source) if source is not None else "an input image"
     warnings.warn(
-        f"{name}: {count} of {total} pixel(s) of a plane{where} are NaN or infinite; "
+        f"{name}: {count} of {total} pixel(s){where} are NaN or infinite; "
         "normalisation ignores them and sets them to 0 (the low percentile). Check the step "
         "that made the file (a division by zero, an unfilled stitching border).",
         NonFiniteWarning,

@@ -55,6 +55,21 @@ def test_percentile_normalize_never_gives_nan_or_inf(values, low):
     assert torch.isfinite(out["input"]).all()
 
 
+def test_percentile_normalize_ignores_nan_pixels_and_names_the_field():
+    from i2i.normalization import NonFiniteWarning
+
+    data = sample()
+    clean = build("percentile_normalize")(sample(), np.random.default_rng(0))["input"]
+    data["input"][0, 3, 4] = float("nan")
+    data["meta"] = {"field_id": "Study_1/image_1"}
+    with pytest.warns(
+        NonFiniteWarning, match=r"field 'Study_1/image_1' \(input\): 1 of 1200 pixel"
+    ):
+        out = build("percentile_normalize", keys=["input"])(data, np.random.default_rng(0))
+    assert torch.isfinite(out["input"]).all() and out["input"][0, 3, 4] == 0
+    torch.testing.assert_close(out["input"][1], clean[1])  # the other channel is untouched
+
+
 @pytest.mark.parametrize(
     ("name", "params"),
     [
