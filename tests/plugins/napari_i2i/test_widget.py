@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from i2i.cli import app
@@ -27,15 +28,17 @@ def predict(widget: PredictWidget, qtbot) -> None:
     qtbot.waitUntil(lambda: not widget.running, timeout=TIMEOUT_MS)
 
 
-def cli_prediction(path, tmp_path, tile_size: int) -> np.ndarray:
-    out = tmp_path / "cli.ome.tiff"
-    command = ["predict", str(path), "-m", MODEL, "-o", str(out), "--float32"]
-    result = CliRunner().invoke(app, [*command, "--tile-size", str(tile_size), "--device", "cpu"])
+@pytest.fixture(scope="module")
+def expected(isl_crop_files, tmp_path_factory) -> np.ndarray:
+    """What ``i2i predict`` writes for the phase crop with 128-pixel tiles, as (Y, X)."""
+    out = tmp_path_factory.mktemp("cli") / "nucleus.ome.tiff"
+    command = ["predict", str(isl_crop_files["phase"]), "-m", MODEL, "-o", str(out), "--float32"]
+    result = CliRunner().invoke(app, [*command, "--tile-size", "128", "--device", "cpu"])
     assert result.exit_code == 0, result.output
-    return open_image(out).read()[0, 0, 0]  # (Y, X)
+    return open_image(out).read()[0, 0, 0]
 
 
-def test_widget_predicts_what_i2i_predict_writes(viewer, qtbot, isl_crop_files, tmp_path):
+def test_widget_predicts_what_i2i_predict_writes(viewer, qtbot, isl_crop_files, expected):
     (phase,) = viewer.open(isl_crop_files["phase"], plugin="i2i-microscopy")
     widget = dock_widget(viewer)
     assert widget.model.value.startswith(MODEL)
@@ -56,12 +59,11 @@ def test_widget_predicts_what_i2i_predict_writes(viewer, qtbot, isl_crop_files, 
         nucleus.contrast_limits, np.percentile(nucleus.data, CONTRAST_PERCENTILES), rtol=1e-6
     )
     assert widget.progress.value == widget.progress.max > 1  # 9 tiles of 128 with overlap
-    expected = cli_prediction(isl_crop_files["phase"], tmp_path, tile_size=128)
     np.testing.assert_allclose(nucleus.data, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_single_plane_layers_in_layer_order_are_the_models_z_planes(
-    viewer, qtbot, isl_crop_files, tmp_path
+    viewer, qtbot, isl_crop_files, expected
 ):
     stack = open_image(isl_crop_files["phase"]).read()[0, 0]  # (Z, Y, X)
     for z, plane in enumerate(stack):
@@ -70,11 +72,10 @@ def test_single_plane_layers_in_layer_order_are_the_models_z_planes(
     widget.inputs.value = [f"z{z:02d}" for z in reversed(range(13))]  # order of the list counts
     widget.tile_size.value = 128
     predict(widget, qtbot)
-    expected = cli_prediction(isl_crop_files["phase"], tmp_path, tile_size=128)
     np.testing.assert_allclose(viewer.layers["nucleus"].data, expected, rtol=1e-5, atol=1e-5)
 
 
-def test_chosen_planes_of_a_longer_stack_feed_the_model(viewer, qtbot, isl_crop_files, tmp_path):
+def test_chosen_planes_of_a_longer_stack_feed_the_model(viewer, qtbot, isl_crop_files, expected):
     stack = open_image(isl_crop_files["phase"]).read()[0, 0]
     padded = np.concatenate([stack[:1] * 0, stack, stack[:1] * 0])  # 15 planes, 1-13 real
     viewer.add_image(padded, name="padded", scale=(1.0, 0.5, 0.5))
@@ -83,7 +84,6 @@ def test_chosen_planes_of_a_longer_stack_feed_the_model(viewer, qtbot, isl_crop_
     widget.planes.value = "1-13"
     widget.tile_size.value = 128
     predict(widget, qtbot)
-    expected = cli_prediction(isl_crop_files["phase"], tmp_path, tile_size=128)
     np.testing.assert_allclose(viewer.layers["nucleus"].data, expected, rtol=1e-5, atol=1e-5)
 
 
@@ -141,7 +141,7 @@ def test_a_model_without_weights_says_how_to_get_them(viewer, isl_crop_files):
     assert not widget.running and source in widget.message.value
 
 
-def test_a_weights_file_is_a_model_choice(viewer, qtbot, isl_crop_files, tmp_path):
+def test_a_weights_file_is_a_model_choice(viewer, qtbot, isl_crop_files, expected):
     from i2i.zoo import resolve_weights
 
     viewer.open(isl_crop_files["phase"], plugin="i2i-microscopy")
@@ -153,5 +153,4 @@ def test_a_weights_file_is_a_model_choice(viewer, qtbot, isl_crop_files, tmp_pat
     assert "DAPI_CONFOCAL" in widget.card.value  # no card: the contract's channel names
     widget.tile_size.value = 128
     predict(widget, qtbot)
-    expected = cli_prediction(isl_crop_files["phase"], tmp_path, tile_size=128)
     np.testing.assert_allclose(viewer.layers["DAPI_CONFOCAL"].data, expected, atol=1e-5)
