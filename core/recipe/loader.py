@@ -79,7 +79,8 @@ def read_document(path: FilePath) -> Document:
     except OSError as exc:
         raise RecipeError(name, [Problem((), f"cannot read the file: {exc.strerror}")]) from None
     except YAMLContentError as exc:
-        raise RecipeError(name, [Problem(exc.path, str(exc), Location(name, exc.line))]) from None
+        location = Location(name, exc.line) if exc.line is not None else None
+        raise RecipeError(name, [Problem(exc.path, str(exc), location)]) from None
     data = parsed.data
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
