@@ -58,9 +58,11 @@ class PlaneOrder:
 
     def describe(self) -> str:
         """The order used, in one line (z indices or file names)."""
-        by = "z index" if self.z is not None and not self.disagrees else "order"
-        shown = ", ".join(map(str, self.z)) if self.z is not None else _names(self.planes)
-        return f"planes stacked by {by}: {shown}"
+        if self.z is not None:
+            how = "in the given order, z" if self.disagrees else "by z index"
+            return f"planes stacked {how}: {', '.join(map(str, self.z))}"
+        how = "in the given order" if self.disagrees else "in natural name order"
+        return f"planes stacked {how}: {_names(self.planes)}"
 
     def warning(self) -> str | None:
         """What differs from what the names suggest, or ``None`` when nothing does."""

@@ -137,7 +137,9 @@ def stack_command(
 
     Example: i2i stack data/isl/*PHASE_CONTRAST*.png -o phase.ome.tif
     """
-    from i2i.image_stack import plane_order, stack_images
+    import warnings
+
+    from i2i.image_stack import PlaneOrderWarning, plane_order, stack_images
 
     if axis == "z" and len(sources) > 1:
         order = plane_order(sources, keep_order=keep_order)
@@ -147,12 +149,14 @@ def stack_command(
         sources = order.planes
     given = [name.strip() for value in names or [] for name in value.split(",")]
     channel_names = [name for name in given if name] or None
-    path = stack_images(
-        sources,
-        out,
-        axis=axis,
-        channel_names=channel_names,
-        pixel_size_um=pixel_size,
-        keep_order=True,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlaneOrderWarning)  # said above, once
+        path = stack_images(
+            sources,
+            out,
+            axis=axis,
+            channel_names=channel_names,
+            pixel_size_um=pixel_size,
+            keep_order=True,
+        )
     typer.echo(f"Wrote {len(sources)} planes along {axis.upper()} to {path}.")

@@ -78,6 +78,8 @@ def test_keep_order_stacks_as_given_and_warns(shared_data, tmp_path):
     result = CliRunner().invoke(app, ["stack", *map(str, planes), "-o", str(out), "--keep-order"])
     assert result.exit_code == 0, result.output
     assert "names suggest 0, 2, 10" in result.stderr
+    assert "planes stacked in the given order, z: 0, 10, 2" in result.stdout
+    assert result.stderr.count("names suggest") == 1  # said once, not again as a Python warning
     assert_planes_are(out, planes)
 
 
