@@ -44,6 +44,7 @@ from pathlib import Path
 from i2i.atomic import atomic_output
 from i2i.errors import I2IError
 from i2i.hashing import sha256_file
+from i2i.outputs import describe_os_error
 
 CHUNK = 1 << 20
 RETRIES = 3
@@ -133,7 +134,8 @@ def fetch(
         raise _offline_error(target, expected, size)
     if not urls:
         raise DownloadError(f"{target.name}: no URL to download it from.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    with _local_writes(target, size):
+        target.parent.mkdir(parents=True, exist_ok=True)
     with _entry_lock(target, progress):
         if _is_verified(target, expected, size):  # another process fetched it meanwhile
             return target
@@ -327,7 +329,4 @@ def _local_problem(target: Path, size: int | None, exc: OSError) -> str:
             "are free there); the partial download was deleted. Free space, or point "
             "I2I_CACHE_DIR at a disk with room."
         )
-    return (
-        f"cannot write {target}: {exc.strerror or exc}. Check that {folder} is writable, or "
-        "point I2I_CACHE_DIR elsewhere."
-    )
+    return f"{describe_os_error(target, exc)} Or point I2I_CACHE_DIR elsewhere."

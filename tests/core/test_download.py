@@ -299,3 +299,29 @@ def test_threads_fetching_one_file_download_it_once(source, cache):
     assert errors == [] and len(results) == 4 and len(set(results)) == 1
     assert server.requests == ["w.bin"]  # it used to be fetched four times
     assert [p.name for p in cache.iterdir()] == ["w.bin"]  # no lock file left behind
+
+
+def test_an_unwritable_cache_folder_names_the_path_not_the_network(source, cache):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes anywhere")
+    path, sha = source
+    (cache / "models").mkdir(parents=True)
+    (cache / "models").chmod(0o500)
+    try:
+        with pytest.raises(DownloadError, match="permission denied") as error:
+            fetch([path.as_uri()], sha, "models/w.bin", progress=False)
+    finally:
+        (cache / "models").chmod(0o700)
+    assert "network" not in str(error.value) and "I2I_CACHE_DIR" in str(error.value)
+
+
+def test_a_file_where_the_cache_folder_should_be_is_named(source, cache):
+    path, sha = source
+    cache.mkdir()
+    (cache / "models").write_text("not a folder")
+    with pytest.raises(DownloadError) as error:
+        fetch([path.as_uri()], sha, "models/w.bin", progress=False)
+    message = str(error.value)
+    assert f"{cache / 'models'} is a file, not a folder" in message and "network" not in message
