@@ -136,7 +136,7 @@ def fetch(
         raise DownloadError(f"{target.name}: no URL to download it from.")
     with _local_writes(target, size):
         target.parent.mkdir(parents=True, exist_ok=True)
-    with _entry_lock(target, progress):
+    with _local_writes(target, size), _entry_lock(target, progress):
         if _is_verified(target, expected, size):  # another process fetched it meanwhile
             return target
         problems = []
