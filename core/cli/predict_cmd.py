@@ -112,7 +112,9 @@ def predict_command(
         pixel_size=pixel_size,
         output_dtype="float32" if float32 else "input",
     )
-    options["writer"] = writer_spec(jobs[0].output, writer, zarr_format, writer_options or [])
+    spec = writer_spec(jobs[0].output, writer, zarr_format, writer_options or [])
+    if spec is not None:
+        options["writer"] = spec
     run_prediction_jobs(jobs, {"model": model}, device, options, overwrite=overwrite)
 
 

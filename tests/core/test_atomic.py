@@ -43,3 +43,84 @@ def test_text_and_hash(tmp_path: Path):
 )
 def test_image_stem(name: str, stem: str):
     assert image_stem(Path("x") / name) == stem
+
+
+# -- temporaries name their process; the next write removes those of dead processes ----------
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _temporary_of(final: Path, pid: int, host: str | None = None) -> Path:
+    from i2i.atomic import _host
+
+    path = final.with_name(f".{final.name}.buffer-0123abcd-p{pid}-{host or _host()}")
+    path.write_bytes(b"x" * 1000)
+    return path
+
+
+def test_temporaries_carry_the_process_id(tmp_path: Path):
+    import os
+
+    from i2i.atomic import temporary_sibling
+
+    name = temporary_sibling(tmp_path / "out.ome.tif", "buffer").name
+    assert name.startswith(".out.ome.tif.buffer-") and f"-p{os.getpid()}-" in name
+
+
+def test_only_temporaries_of_gone_processes_of_this_host_are_stale(tmp_path: Path):
+    import os
+
+    from i2i.atomic import stale_temporaries
+
+    final = tmp_path / "out.ome.tif"
+    dead = _temporary_of(final, _dead_pid())
+    _temporary_of(final, os.getpid())  # this process: still writing
+    _temporary_of(final, os.getppid())  # a running process
+    _temporary_of(final, _dead_pid(), host="othernode")  # another host: unknown
+    (tmp_path / ".out.ome.tif.tmp-0123abcd").write_bytes(b"")  # no process recorded
+    (tmp_path / ".other.ome.tif.tmp-0123abcd-p1-x").write_bytes(b"")  # another output
+    assert stale_temporaries(final) == [dead]
+
+
+def test_atomic_output_removes_stale_temporaries_and_warns(tmp_path: Path):
+    from i2i.atomic import StaleTemporaryWarning
+
+    final = tmp_path / "w.safetensors"
+    dead = _temporary_of(final, _dead_pid())
+    with pytest.warns(StaleTemporaryWarning, match=r"removed 1 leftover .*0\.0 MB"):
+        write_text_atomic(final, "new")
+    assert not dead.exists() and final.read_text() == "new"
+
+
+def test_atomic_output_never_replaces_a_folder_by_a_file(tmp_path: Path):
+    from i2i.outputs import OutputExistsError
+
+    target = tmp_path / "model.safetensors"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(OutputExistsError, match=r"a folder holding 1 entry \(keep.txt\)"):
+        write_text_atomic(target, "weights")
+    assert (target / "keep.txt").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.safetensors"]
+    with atomic_output(target, overwrite=True) as temporary:
+        temporary.write_text("weights")
+    assert target.read_text() == "weights"
+
+
+def test_remove_live_temporaries_removes_only_unfinished_ones(tmp_path: Path):
+    from i2i.atomic import remove_live_temporaries, temporary_sibling
+
+    with atomic_output(tmp_path / "done.txt") as temporary:
+        temporary.write_text("done")
+    unfinished = temporary_sibling(tmp_path / "half.txt")
+    unfinished.write_text("half")
+    removed = remove_live_temporaries()
+    assert unfinished.absolute() in removed and not unfinished.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["done.txt"]

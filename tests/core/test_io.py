@@ -175,3 +175,28 @@ def test_convert_image_copies_band_by_band(tmp_path: Path) -> None:
     convert_image(image, tmp_path / "out.any", writer=Writer(), band_rows=2)
     np.testing.assert_array_equal(sink.array, data)
     assert sink.calls == 2 * 4 * 3  # t × z × bands of 2 rows (5 rows)
+
+
+def test_get_writer_takes_a_spec_with_or_without_a_name(tmp_path: Path) -> None:
+    zarr_v3 = get_writer(tmp_path / "a.ome.zarr", {"name": "ome_zarr", "zarr_format": 3})
+    assert zarr_v3.writer.params.zarr_format == 3  # type: ignore[attr-defined]
+    by_suffix = get_writer(tmp_path / "b.ome.zarr", {"chunk": 64})
+    assert by_suffix.writer.params.chunk == 64  # type: ignore[attr-defined]
+    with pytest.raises(ImageError, match=r"'ome_tiff' writer does not accept \{'zarr_format'"):
+        get_writer(tmp_path / "c.ome.tif", {"zarr_format": 3})
+
+
+def test_write_image_replaces_an_earlier_image_but_not_other_files(tmp_path: Path) -> None:
+    from i2i.outputs import OutputExistsError
+
+    out = tmp_path / "a.ome.tif"
+    write_image(out, np.zeros((4, 4), np.uint8))
+    write_image(out, np.ones((4, 4), np.uint8))  # an earlier image: replaced
+    assert open_image(out).read().min() == 1
+    table = tmp_path / "b.ome.tif"
+    table.write_text("x,y\n1,2\n")
+    with pytest.raises(OutputExistsError, match="b.ome.tif exists and is a file of 8 bytes"):
+        write_image(table, np.ones((4, 4), np.uint8))
+    assert table.read_text() == "x,y\n1,2\n"
+    write_image(table, np.ones((4, 4), np.uint8), overwrite=True)
+    assert open_image(table).read().max() == 1

@@ -141,3 +141,30 @@ def test_two_processes_split_the_inputs_and_a_rerun_skips_complete_outputs(tmp_p
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
     assert not any(r["predicted"] for r in ranks)
     assert sorted(n for r in ranks for n in r["skipped"]) == sorted(s.name for s in sources)
+
+
+def test_writer_options_reach_the_predictor_as_a_spec(tmp_path, fake_models):
+    (source,) = inputs(tmp_path / "in", 1)
+    args = ["predict", "-m", "x", str(source), "-o", str(tmp_path / "p.npy")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0 and "writer" not in fake_models[0][1]
+    bad = runner.invoke(app, [*args, "--writer-option", "chunk=2"])
+    assert "writer does not accept {'chunk': 2}" in str(bad.exception)
+    assert len(fake_models) == 1  # refused before a model loads
+    named = runner.invoke(app, [*args, "--writer", "npy", "--overwrite"])
+    assert named.exit_code == 0, named.output
+    assert fake_models[1][1]["writer"] == {"name": "npy"}
+
+
+def test_resume_reports_incomplete_outputs_and_overwrite_redoes_all(tmp_path, fake_models):
+    inputs(tmp_path / "in", 2)
+    args = ["predict", "-m", "x", str(tmp_path / "in"), "-o", str(tmp_path / "out")]
+    args += ["--format", ".npy"]
+    assert runner.invoke(app, args).exit_code == 0
+    (tmp_path / "out" / "field_0.npy").write_bytes(b"")
+    again = runner.invoke(app, args)
+    assert "field_0.npy exists but is incomplete (an empty file (0 bytes))" in again.output
+    assert "field_1.npy (exists and is complete, skipped)" in again.output
+    assert "1 prediction(s) written, 1 of them incomplete before, 1 skipped" in again.output
+    redo = runner.invoke(app, [*args, "--overwrite"])
+    assert "2 prediction(s) written, 0 skipped" in redo.output
