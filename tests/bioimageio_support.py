@@ -1,0 +1,46 @@
+"""Tiny models (UNet, VQGAN with its quantizer) as i2i weights, and ``i2i zoo export`` in this
+process, for the bioimageio plugin's tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from training_support import TINY_VQGAN
+
+CONTRACT = {"input_channels": None, "output_channels": ["dapi"], "pixel_size_um": 0.5}
+VQGAN_SPEC = {
+    "in_channels": 1,
+    "out_channels": 1,
+    "encoder": TINY_VQGAN["encoder"],
+    "quantizer": TINY_VQGAN["quantizer"],
+    "generator": TINY_VQGAN["generator"],
+}
+PREDICT = {"tile_size": 64, "overlap": 0.25, "batch_size": 4}
+
+
+def save_model(path: Path, spec: dict, name: str, seed: int = 0) -> Path:
+    """Weights of a freshly initialised model of ``spec`` with an i2i contract and recipe."""
+    from i2i.model import build_model
+    from i2i.weights import save_weights
+
+    torch.manual_seed(seed)
+    model = build_model(spec).eval()
+    recipe = {"name": name, "description": f"A tiny {name} for tests.", "model": spec}
+    recipe["predict"] = PREDICT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_weights(path, model, {"recipe": recipe, "input_contract": CONTRACT, "step": 7})
+    return path
+
+
+def export(weights: Path, out: Path, image: Path, *extra: str, name: str = "tiny-dapi") -> int:
+    """``i2i zoo export ... --format bioimageio`` in this process; the exit code."""
+    from i2i.cli import main
+
+    args = ["zoo", "export", str(weights), "--name", name, "-o", str(out), "--test-image"]
+    args += [str(image), "--licence", "CC-BY-4.0", "--author", "Ada Tester", *extra]
+    try:
+        main(args)
+    except SystemExit as exit_info:
+        return int(exit_info.code or 0)
+    return 0

@@ -1,0 +1,117 @@
+"""``i2i predict -m package.zip``: an exported package predicts like the weights it came from,
+with any weight format i2i runs; packages i2i cannot run safely are refused, naming why."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from bioimageio_support import export
+
+from i2i.cli import main
+from i2i.io import open_image
+from i2i.prediction import load_predictor
+
+TOLERANCE = 1e-4  # fp32, normalised units: traced graphs reorder a few float operations
+
+
+def predict_cli(capsys, model: Path, image: Path, out: Path) -> tuple[int, str]:
+    try:
+        main(["predict", "-m", str(model), str(image), "-o", str(out), "--float32"])
+        code = 0
+    except SystemExit as exit_info:
+        code = int(exit_info.code or 0)
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def original(unet_weights, phase_image) -> np.ndarray:
+    return load_predictor(unet_weights).predict(phase_image)
+
+
+@pytest.mark.parametrize("weight_format", ["i2i", "torchscript", "onnx"])
+def test_a_package_predicts_like_its_weights(
+    weight_format, unet_weights, phase_image, original, tmp_path, capsys
+):
+    options = ["--format", "bioimageio", "--weight-format", weight_format]
+    if weight_format == "i2i":
+        options += ["--weight-format", "onnx"]  # a package always carries a traced format
+    assert export(unet_weights, tmp_path, phase_image, *options) == 0
+    package = tmp_path / "tiny-dapi.bioimageio.zip"
+    code, err = predict_cli(capsys, package, phase_image, tmp_path / "out.ome.tif")
+    assert code == 0, err
+    predicted = open_image(tmp_path / "out.ome.tif").read()
+    assert predicted.shape == original.shape  # the whole 1024 x 1024 field, tiled and blended
+    assert np.abs(predicted - original).max() <= TOLERANCE
+
+
+def test_the_rdf_yaml_of_a_package_folder_opens_too(unet_weights, phase_image, original, tmp_path):
+    options = ["--format", "bioimageio", "--no-zip", "--weight-format", "torchscript"]
+    assert export(unet_weights, tmp_path, phase_image, *options) == 0
+    predictor = load_predictor(tmp_path / "tiny-dapi.bioimageio" / "rdf.yaml")
+    assert np.abs(predictor.predict(phase_image) - original).max() <= TOLERANCE
+
+
+def rewritten(package: Path, out: Path, change) -> Path:
+    """A copy of ``package`` whose rdf.yaml is ``change(rdf)``."""
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "rdf.yaml":
+                description = yaml.safe_load(data)
+                change(description)
+                data = yaml.safe_dump(description).encode()
+            target.writestr(item, data)
+    return out
+
+
+def _pickled_state_dict_only(description: dict) -> None:
+    description["weights"] = {
+        "pytorch_state_dict": {
+            "source": "weights.pt",
+            "architecture": {"callable": "Net", "source": "net.py"},
+            "pytorch_version": "2.3",
+        }
+    }
+    description["attachments"] = []
+
+
+def _three_d(description: dict) -> None:
+    description["inputs"][0]["axes"].insert(2, {"type": "space", "id": "z", "size": 8})
+
+
+def _foreign(description: dict) -> None:
+    del description["config"]["i2i"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_pickled_state_dict_only, "i2i cannot run this package's weights (pytorch_state_dict)"),
+        (_three_d, "input axes (batch, channel, z, y, x) are not supported"),
+        (_foreign, "not exported by i2i"),
+    ],
+)
+def test_packages_i2i_cannot_run_are_refused_with_the_reason(
+    unet_package, phase_image, tmp_path, capsys, change, message
+):
+    package = rewritten(unet_package, tmp_path / "changed.zip", change)
+    code, err = predict_cli(capsys, package, phase_image, tmp_path / "out.ome.tif")
+    assert code == 1
+    assert message in err
+    assert "Traceback" not in err
+    if change is _pickled_state_dict_only:
+        assert "i2i, torchscript, onnx" in err
+
+
+def test_a_damaged_weights_file_is_refused(unet_weights, phase_image, tmp_path, capsys):
+    options = ["--format", "bioimageio", "--no-zip", "--weight-format", "onnx"]
+    assert export(unet_weights, tmp_path, phase_image, *options) == 0
+    onnx_file = tmp_path / "tiny-dapi.bioimageio" / "model.onnx"
+    onnx_file.write_bytes(onnx_file.read_bytes()[:-10])
+    code, err = predict_cli(capsys, onnx_file.parent, phase_image, tmp_path / "out.ome.tif")
+    assert code == 1
+    assert "does not match its sha256" in err
