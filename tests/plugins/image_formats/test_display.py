@@ -7,9 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 import i2i_plugins.image_formats.display as display
-from i2i.io import get_writer, write_image
+from i2i.cli import app
+from i2i.io import get_writer, open_image, write_image
 from i2i_plugins.image_formats.display import DisplayRange
 
 
@@ -59,3 +61,21 @@ def test_large_images_are_sampled_on_a_grid(monkeypatch: pytest.MonkeyPatch) -> 
     sampled.add(region, block)
     (window,) = sampled.windows(np.dtype(np.float32))
     assert window["min"] == 0 and window["max"] == 90 * 100 + 90  # every 10th row and column
+
+
+def test_i2i_predict_writes_windows_that_fit_the_prediction(tmp_path: Path) -> None:
+    from zoo_support import save_tiny_weights
+
+    weights = tmp_path / "tiny.safetensors"
+    save_tiny_weights(weights)
+    field = np.random.default_rng(1).gamma(2, 300, (1, 1, 1, 96, 96)).astype(np.uint16)
+    source = write_image(tmp_path / "field.ome.tif", field)
+    output = tmp_path / "prediction.ome.zarr"
+    args = ["predict", "-m", str(weights), str(source), "-o", str(output), "--device", "cpu"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    values = open_image(output).read()
+    (window,) = _windows(output)
+    assert values.dtype == np.uint16 and window["max"] == 65535
+    low, high = np.percentile(values, [0.1, 99.9])
+    assert abs(window["start"] - low) <= 1 and abs(window["end"] - high) <= 1
