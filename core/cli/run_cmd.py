@@ -29,7 +29,11 @@ def run_command(
         str | None,
         typer.Option(
             "--resume",
-            help="Continue a run: 'latest' (the recipe's last run) or a run folder.",
+            help=(
+                "Continue a run: 'latest' (the recipe's last run) or a run folder. It uses the "
+                "run's own recipe.yaml; overrides may change only train.max_steps, the "
+                "logging, validation and checkpoint cadences and a few more (docs/training.md)."
+            ),
         ),
     ] = None,
     runs_root: Annotated[
@@ -49,6 +53,8 @@ def run_command(
     """Train a recipe: validate it, build data, model and losses, train, validate, checkpoint.
 
     Example: i2i run quickstart train.max_steps=200
+
+    Resume: i2i run quickstart --resume latest train.max_steps=2000
 
     Multi-GPU: i2i run lmc_mito --num-processes 4 (or accelerate launch -m i2i run lmc_mito).
     """

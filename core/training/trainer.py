@@ -44,6 +44,7 @@ from i2i.training.exports import WeightExports
 from i2i.training.logbook import MetricsCSV
 from i2i.training.optimizers import DISCRIMINATOR, GENERATOR, Optimizers
 from i2i.training.panels import panel_image, write_panel
+from i2i.training.parts import training_data
 from i2i.training.progress_report import ProgressReport, progress_report
 from i2i.training.run_folder import RunFolder
 from i2i.training.step_logs import Logs, logged_floats
@@ -130,14 +131,14 @@ class Trainer:
         start = (
             f"resuming at step {step} of {config.max_steps}"
             if step
-            else (f"{config.max_steps} steps")
+            else f"{config.max_steps} steps"
         )
         lines = [
             f"Run folder: {self.run.path}",
             f"Plan: {start}, validation every {self.validate_every} steps, a checkpoint every "
             f"{self.checkpoint_every}, losses logged every {config.log_every}.",
             f"An epoch is {self.steps_per_epoch} steps ({len(self.train_loader)} batches of "
-            f"{self.recipe.data.batch_size if self.recipe.data else '?'} per process, "
+            f"{training_data(self.recipe).batch_size} per process, "
             f"{self.accelerator.num_processes} process(es), grad_accum {config.grad_accum}).",
         ]
         if self.early_stopping is not None:
@@ -292,7 +293,7 @@ class Trainer:
             return f"reached train.max_steps ({self.config.max_steps})"
         if self.early_stop_reason is not None:
             return self.early_stop_reason
-        return f"{stop.signal_name or 'a stop request'} received; resume with --resume"
+        return f"{stop.signal_name or 'a stop request'} received"
 
     def _trained_modules(self) -> list[nn.Module]:
         return [m for m in (self.model, self.discriminator) if m is not None]

@@ -152,3 +152,11 @@ def test_resume_refusal_names_the_recipe_file(first_run):
     assert code != 0
     assert str(folder / "recipe.yaml") in output and "data.batch_size" in output
     assert yaml.safe_load((folder / "recipe.yaml").read_text())["data"]["batch_size"] == 4
+
+
+def test_the_training_page_lists_the_keys_safe_on_resume():
+    from i2i.training.resume import SAFE_ON_RESUME
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "training.md").read_text()
+    listed = page.split("<!-- safe-on-resume:start -->")[1].split("<!-- safe-on-resume:end -->")[0]
+    assert [key.strip(" `,\n") for key in listed.split(",")] == list(SAFE_ON_RESUME)
