@@ -19,6 +19,19 @@ def phase_image(shared_data: Path) -> Path:
     return next((shared_data / "isl_condition_b").glob("*z_depth-6,channel-PHASE_CONTRAST*"))
 
 
+@pytest.fixture(scope="session")
+def phase_crop(phase_image: Path, tmp_path_factory) -> Path:
+    """A 320 x 288 crop of the real phase-contrast plane (not a multiple of the tile), as TIFF."""
+    import tifffile
+
+    from i2i.io import open_image
+
+    plane = open_image(phase_image).read_plane()[352:672, 368:656]
+    path = tmp_path_factory.mktemp("crop") / "phase_crop.tif"
+    tifffile.imwrite(path, plane)
+    return path
+
+
 @pytest.fixture(scope="module")
 def unet_weights(tmp_path_factory) -> Path:
     return save_model(tmp_path_factory.mktemp("unet") / "best.safetensors", TINY_SPEC, "tiny_unet")
