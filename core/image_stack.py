@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from i2i.image import Image, ImageError, PixelSizes
+from i2i.image import Image, ImageError
 from i2i.io import get_writer, open_image
 
 Z_TOKEN = re.compile(r"(?<![A-Za-z0-9])z(?:[_-]?depth)?[-_=]?(?P<z>\d+)(?!\d)", re.IGNORECASE)
@@ -163,7 +163,7 @@ def stack_images(
         names = names or first.channel_names
     pixels = first.pixel_sizes
     if pixel_size_um is not None:
-        pixels = PixelSizes(z=pixels.z, y=pixel_size_um, x=pixel_size_um)
+        pixels = replace(pixels, y=pixel_size_um, x=pixel_size_um)
     shape = (1, count, 1, height, width) if axis == "c" else (1, 1, count, height, width)
     writer = get_writer(destination, None, **params)
     with writer.open(
