@@ -52,12 +52,13 @@ def score_field(
     planes = pred.reshape(-1, 1, *pred.shape[-2:])  # (planes, 1, Y, X)
     evaluator = Evaluator(device=device, panel_size=0)
     channel = organelle or names[1]
-    rows = evaluator.add(
+    evaluator.add(
         planes,
         targ.reshape(planes.shape),
         images=[f"{names[0]}[{i}]" for i in range(len(planes))],
         channels=[channel],
     )
     result = evaluator.result()
-    values = {m: float(np.mean([float(row[m]) for row in rows])) for m in result.metrics}
+    table = result.per_image
+    values = {m: float(table[m].mean()) for m in result.metrics}
     return FieldScores(values, result.higher_is_better, len(planes))

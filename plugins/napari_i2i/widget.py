@@ -16,6 +16,7 @@ from typing import Any
 
 import napari
 import napari.layers
+from magicgui.types import FileDialogMode
 from magicgui.widgets import (
     CheckBox,
     ComboBox,
@@ -74,7 +75,12 @@ class PredictWidget(Container):
         self.viewer = viewer
         self._choices = {c.label: c for c in zoo_choices()}
         self.model = ComboBox(label="Model", choices=[*self._choices, FILE_CHOICE])
-        self.weights = FileEdit(label="Weights", mode="r", filter="*.safetensors", visible=False)
+        self.weights = FileEdit(
+            label="Weights",
+            mode=FileDialogMode.EXISTING_FILE,
+            filter="*.safetensors",
+            visible=False,
+        )
         self.card = Label(label="Card", value="")
         self.inputs = Select(label="Input layers", choices=self._input_names)
         self.planes = LineEdit(label="Planes", value="")
@@ -129,7 +135,9 @@ class PredictWidget(Container):
         if self.model.value != FILE_CHOICE:
             return self._choices[str(self.model.value)]
         path = self.weights.value
-        return file_choice(path) if path and Path(path).exists() else None
+        if not isinstance(path, Path) or not path.exists():
+            return None
+        return file_choice(path)
 
     def _input_names(self, *_: object) -> list[str]:
         """The choices of the input list: the single-channel image layers."""
