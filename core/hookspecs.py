@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from i2i.commands import PluginCommands
+    from i2i.evaluation_extensions import EvaluationExtension
     from i2i.model_formats import ModelExporter, ModelPackage
     from i2i.registry import Registries
 
@@ -136,4 +137,29 @@ def i2i_open_model_package(path: Path) -> ModelPackage | None:
 
     :param path: the file or folder given as the model.
     :return: the opened package, or ``None`` when the path is not the plugin's.
+    """
+
+
+@hookspec
+def i2i_evaluation_extensions() -> list[EvaluationExtension]:  # type: ignore[empty-body]
+    """Name the evaluations the plugin adds beside the pixel metrics.
+
+    Called by ``i2i evaluate --extension NAME`` (``--objects`` is ``--extension objects``)
+    and by a run's final evaluation when the recipe's ``evaluate.extensions`` names ``NAME``
+    (see :mod:`i2i.evaluate.extensions`). Return
+    :class:`i2i.evaluation_extensions.EvaluationExtension` records: a name (lowercase), a
+    one-line description, a pydantic ``Params`` model (derive it from :class:`i2i.Params`) that
+    validates the extension's parameters from the recipe or ``--param NAME.key=value``, the
+    modules it requires and how to install them, the optional inputs it reads (``labels``,
+    ``predicted_labels``, ``conditions``) and the evaluate function as a ``"module:function"``
+    string. The function receives an iterable of
+    :class:`i2i.evaluation_extensions.ImagePair` (real and predicted (C, H, W) arrays with
+    their organelles and file paths), the validated parameters and an
+    :class:`i2i.evaluation_extensions.ExtensionInputs` (its own output folder and the files
+    given), and returns an :class:`i2i.evaluation_extensions.ExtensionReport`: a markdown
+    section appended to ``report.md`` and JSON-ready numbers (``--json`` puts them under the
+    name). Import heavy libraries inside the function. A name that another plugin provides is
+    an error naming both; an exception in the hook marks the plugin as failed.
+
+    :return: the plugin's evaluation extensions.
     """

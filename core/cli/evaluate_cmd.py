@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from i2i.cli.app import app
 from i2i.errors import I2IError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from i2i.evaluate.result import EvaluationResult
+    from i2i.evaluation_extensions import EvaluationExtension, ExtensionReport
 
 
 class EvaluateUsageError(I2IError):
@@ -53,6 +61,40 @@ def evaluate_command(
         str, typer.Option("--normalize", help="'challenge' (p2/p99.8) or 'none'.")
     ] = "challenge",
     device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:1 ...")] = "auto",
+    objects: Annotated[
+        bool,
+        typer.Option(
+            "--objects",
+            help="Also compare segmented nuclei and their CellProfiler measurements "
+            '(pip install "i2i-microscopy[objects]").',
+        ),
+    ] = False,
+    extension: Annotated[
+        list[str] | None,
+        typer.Option("--extension", help="Also run this evaluation extension (repeat)."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", help="Extension parameter NAME.key=value (objects.segmentation.min_size=50)."
+        ),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option("--labels", help="With --objects: label images of the targets (same names)."),
+    ] = None,
+    pred_labels: Annotated[
+        Path | None,
+        typer.Option("--pred-labels", help="With --objects: label images of the predictions."),
+    ] = None,
+    conditions: Annotated[
+        Path | None,
+        typer.Option("--conditions", help="With --objects: CSV of 'image' and 'condition' (mAP)."),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the summary and the extensions' numbers as JSON."),
+    ] = False,
 ) -> None:
     """Score predictions against targets: per-image CSV, summaries, report.md with figures.
 
@@ -60,10 +102,13 @@ def evaluate_command(
 
       i2i evaluate --pred preds/ --target targets/ -o eval/ --best-z best_z.csv
 
+      i2i evaluate --pred preds/ --target targets/ -o eval/ --objects --labels labels/
+
       i2i evaluate --compare eval_vqgan/ eval_unet/ -o comparison/
     """
     from i2i.evaluate import compare as compare_models
     from i2i.evaluate import evaluate_folders, write_ranking, write_report
+    from i2i.evaluate.extensions import append_sections
 
     options: dict[str, Any] = {
         "best_z": best_z,
@@ -73,7 +118,10 @@ def evaluate_command(
         "normalize": _normalization(normalize),
         "device": device,
     }
+    names = _extension_names(objects, extension)
+    files = {"labels": labels, "predicted_labels": pred_labels, "conditions": conditions}
     if compare:
+        _refuse_with_compare(names, param, files, as_json)
         if pred is not None or not sources:
             raise EvaluateUsageError(
                 "With --compare give the folders to rank as arguments (evaluation outputs or, with "
@@ -87,14 +135,93 @@ def evaluate_command(
             "Give --pred DIR and --target DIR (i2i evaluate --pred preds/ --target targets/ -o "
             "OUT), or --compare with two or more folders."
         )
+    resolved = _resolved_extensions(names, param, files)
     result = evaluate_folders(pred, target, input_dir=inputs, **options)
     report = write_report(result, out, sources={"predictions": str(pred), "targets": str(target)})
+    extension_reports = _run_extensions(resolved, pred, target, out, files)
+    append_sections(report, extension_reports)
+    if as_json:
+        _print_json(result, extension_reports)
+        return
     typer.echo(f"Scored {len(result.per_image)} image channel(s); report written to {report}")
+    for done in extension_reports:
+        typer.echo(f"The {done!r} evaluation is in {out / done} and in the report.")
     if result.skipped:
         typer.echo(
             f"Skipped {len(result.skipped)} prediction(s) whose field has no target for the "
             f"predicted channel, e.g. {', '.join(result.skipped[:3])}."
         )
+
+
+def _extension_names(objects: bool, extension: list[str] | None) -> list[str]:
+    """The chosen evaluation extensions: ``objects`` for ``--objects``, then ``--extension``s."""
+    return list(dict.fromkeys([*(["objects"] if objects else []), *(extension or [])]))
+
+
+def _refuse_with_compare(
+    names: list[str], param: list[str] | None, files: dict[str, Path | None], as_json: bool
+) -> None:
+    from i2i.evaluation_extensions import INPUT_OPTIONS
+
+    given = [f"--extension {n}" if n != "objects" else "--objects" for n in names]
+    given += ["--param"] * bool(param) + ["--json"] * as_json
+    given += [option for key, option in INPUT_OPTIONS.items() if files[key] is not None]
+    if given:
+        raise EvaluateUsageError(
+            f"{', '.join(dict.fromkeys(given))} evaluate one model; --compare ranks models from "
+            "their pixel metrics. Evaluate each model with them on its own, or leave them out."
+        )
+
+
+def _resolved_extensions(
+    names: list[str], param: list[str] | None, files: dict[str, Path | None]
+) -> dict[str, tuple[EvaluationExtension, BaseModel]]:
+    """Each chosen extension, installed, with validated parameters; before any scoring, so a
+    missing library or a bad parameter costs nothing."""
+    from i2i.evaluate.extensions import (
+        ExtensionInputs,
+        check_inputs_used,
+        parse_params,
+        resolve_requests,
+    )
+
+    resolved = resolve_requests(parse_params(param or [], names), "--param {name}.…")
+    check_inputs_used([e for e, _ in resolved.values()], ExtensionInputs(Path(), Path(), **files))
+    return resolved
+
+
+def _run_extensions(
+    resolved: dict[str, tuple[EvaluationExtension, BaseModel]],
+    pred: Path,
+    target: Path,
+    out: Path,
+    files: dict[str, Path | None],
+) -> dict[str, ExtensionReport]:
+    from i2i.evaluate.extensions import read_image_pairs, run_extensions
+
+    return run_extensions(resolved, lambda: read_image_pairs(pred, target), out, files)
+
+
+def _print_json(result: EvaluationResult, reports: dict[str, ExtensionReport]) -> None:
+    """``{"summary": [per-organelle means], "skipped": [...], NAME: numbers, ...}``."""
+    summary = result.summary() if len(result.per_image) else None
+    records = [] if summary is None else summary.to_dict("records")
+    numbers: dict[str, object] = {"summary": records, "skipped": list(result.skipped)}
+    numbers |= {name: report.numbers for name, report in reports.items()}
+    typer.echo(json.dumps(_finite(numbers), indent=2))
+
+
+def _finite(value: object) -> object:
+    """NaN and infinities as null (JSON has no NaN); numpy scalars as Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _metric_names(given: list[str] | None) -> list[str] | None:

@@ -10,13 +10,15 @@ the prediction's objects the same way, named after the prediction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from i2i.evaluate.folders import organelles_and_field, read_planes
+from i2i.evaluate.extensions import read_pair
+from i2i.evaluate.folders import read_planes
 from i2i.evaluate.matching import Pair, image_files, match
+from i2i.evaluation_extensions import ImagePair
 from i2i.naming import image_stem
 from i2i_plugins.object_metrics.errors import ObjectEvaluationError
 from i2i_plugins.object_metrics.evaluation import FieldImages, evaluate_fields
@@ -89,39 +91,47 @@ def read_fields(
     conditions: dict[str, str] | None = None,
 ) -> Iterator[FieldImages]:
     """The fields of ``pairs``, one per channel, read one pair at a time."""
+    images = (read_pair(pair, Path(pred_dir), Path(target_dir)) for pair in pairs)
+    return fields_of(images, labels_dir, predicted_labels_dir, conditions)
+
+
+def fields_of(
+    images: Iterable[ImagePair],
+    labels_dir: str | Path | None = None,
+    predicted_labels_dir: str | Path | None = None,
+    conditions: dict[str, str] | None = None,
+) -> Iterator[FieldImages]:
+    """The fields of prediction/target images, one per channel, with their label images
+    (found by the files' relative paths) and conditions (by the prediction's name)."""
     real_labels = LabelFolder(labels_dir, "labels") if labels_dir is not None else None
     pred_labels = (
         LabelFolder(predicted_labels_dir, "predicted labels") if predicted_labels_dir else None
     )
-    for pair in pairs:
-        target, channel_names = read_planes(pair.target)
-        prediction, _ = read_planes(pair.prediction)
-        if prediction.shape != target.shape:
-            raise ObjectEvaluationError(
-                f"{pair.prediction} has shape (C, H, W) {prediction.shape} but its target "
-                f"{pair.target} has {target.shape}. Predict at the target's size and channels."
-            )
-        organelles, _ = organelles_and_field(pair.target, channel_names)
-        real = (
-            real_labels.labels_for(pair.target.relative_to(target_dir), target.shape)
-            if real_labels
-            else None
-        )
+    for image in images:
+        shape = image.real.shape
+        real = real_labels.labels_for(_path(image.target, image), shape) if real_labels else None
         pred = (
-            pred_labels.labels_for(pair.prediction.relative_to(pred_dir), target.shape)
-            if pred_labels
-            else None
+            pred_labels.labels_for(_path(image.prediction, image), shape) if pred_labels else None
         )
-        for c, organelle in enumerate(organelles):
+        for c, organelle in enumerate(image.channels):
             yield FieldImages(
-                field=pair.name if len(organelles) == 1 else f"{pair.name}:{organelle}",
-                real=target[c],
-                predicted=prediction[c],
+                field=image.name if len(image.channels) == 1 else f"{image.name}:{organelle}",
+                real=image.real[c],
+                predicted=image.predicted[c],
                 organelle=organelle,
                 real_labels=None if real is None else real[c],
                 predicted_labels=None if pred is None else pred[c],
-                condition=None if conditions is None else _condition(conditions, pair.name),
+                condition=None if conditions is None else _condition(conditions, image.name),
             )
+
+
+def _path(relative: Path | None, image: ImagePair) -> Path:
+    if relative is None:
+        raise ObjectEvaluationError(
+            f"{image.name}: label images are found by the image's file name, and this image is "
+            "in memory (a run's final evaluation). Leave the label folders out."
+        )
+    return relative
 
 
 def _condition(conditions: dict[str, str], name: str) -> str:

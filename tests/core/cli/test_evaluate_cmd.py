@@ -90,3 +90,150 @@ def test_an_input_folder_that_matches_no_prediction_is_an_error(capsys, named, t
     write_tiff(tmp_path / "inputs" / "other_field.tif", blobs(9))
     code, _, err = evaluate(capsys, named, tmp_path / "eval", "--input", str(tmp_path / "inputs"))
     assert code == 1 and "the input folder" in err and "other_field" in err
+
+
+class _CountingPlugin:
+    """A third-party evaluation extension: counts the pairs and channels it is given."""
+
+    @staticmethod
+    def _evaluate(images, params, inputs):
+        from i2i.evaluation_extensions import ExtensionReport
+
+        seen = [(image.name, image.channels, image.real.shape) for image in images]
+        inputs.out_dir.mkdir(parents=True)
+        written = inputs.out_dir / "count.txt"
+        written.write_text(str(len(seen)))
+        section = f"## Counted\n\n{len(seen)} pairs, scale {params.scale}, labels {inputs.labels}"
+        numbers = {
+            "pairs": len(seen) * params.scale,
+            "channels": sorted({c for _, cs, _ in seen for c in cs}),
+        }
+        return ExtensionReport(markdown=section, numbers=numbers, files=(written,))
+
+    @staticmethod
+    def i2i_evaluation_extensions():
+        import i2i
+        from i2i.evaluation_extensions import EvaluationExtension
+
+        class CountParams(i2i.Params):
+            scale: int = 1
+
+        return [
+            EvaluationExtension(
+                name="count",
+                description="Counts pairs.",
+                params=CountParams,
+                evaluate=_CountingPlugin._evaluate,
+                reads=frozenset({"labels"}),
+            ),
+            EvaluationExtension(
+                name="needs_lib",
+                description="Needs a library that is not installed.",
+                params=CountParams,
+                evaluate=_CountingPlugin._evaluate,
+                requires=("i2i_no_such_library",),
+                install="pip install i2i-no-such-library.",
+            ),
+        ]
+
+
+@pytest.fixture
+def without_object_metrics():
+    """Every installed plugin but object_metrics (as when its registration is absent), plus a
+    third-party plugin with the evaluation extensions ``count`` and ``needs_lib``."""
+    from importlib.metadata import entry_points
+
+    from i2i import hookimpl, plugins
+
+    plugin = _CountingPlugin()
+    for hook in ("i2i_evaluation_extensions",):
+        setattr(plugin, hook, hookimpl(getattr(_CountingPlugin, hook)))
+    host = plugins.PluginHost(strict=False)
+    host.load_entry_points(
+        only=[ep.name for ep in entry_points(group="i2i") if ep.name != "object_metrics"]
+    )
+    host.add_plugin(plugin)
+    previous, plugins._default_host = plugins._default_host, host
+    try:
+        yield host
+    finally:
+        plugins._default_host = previous
+
+
+def test_objects_without_the_plugin_says_how_to_install_it(
+    capsys, named, tmp_path, without_object_metrics
+):
+    code, _, err = evaluate(capsys, named, tmp_path / "eval", "--objects")
+    assert code == 1
+    assert "No evaluation extension 'objects' is installed" in err
+    assert 'pip install "i2i-microscopy[objects]"' in err and "Traceback" not in err
+    assert not (tmp_path / "eval").exists()  # refused before any scoring
+
+
+def test_an_extension_whose_library_is_missing_names_it_and_its_install(
+    capsys, named, tmp_path, without_object_metrics
+):
+    code, _, err = evaluate(capsys, named, tmp_path / "eval", "--extension", "needs_lib")
+    assert code == 1
+    assert "needs i2i_no_such_library, which is not installed" in err
+    assert "pip install i2i-no-such-library." in err
+
+
+def test_an_extension_gets_the_pairs_and_adds_its_section_and_numbers(
+    capsys, named, tmp_path, without_object_metrics
+):
+    import json
+
+    out = tmp_path / "eval"
+    code, stdout, err = evaluate(
+        capsys, named, out, "--extension", "count", "--param", "count.scale=10", "--json"
+    )
+    assert code == 0, err
+    numbers = json.loads(stdout)
+    assert numbers["count"] == {"pairs": 60, "channels": ["Mitochondria"]}  # 2 fields x 3 z
+    assert {row["organelle"] for row in numbers["summary"]} == {"Mitochondria"}
+    assert (out / "count" / "count.txt").read_text() == "6"
+    report = (out / "report.md").read_text()
+    assert report.index("## Metrics by organelle") < report.index("## Counted\n\n6 pairs, scale 10")
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            ["--labels", "labels/"],
+            "--labels is read only by an evaluation extension (--extension count)",
+        ),
+        (
+            ["--conditions", "c.csv"],
+            "--conditions is read only by an evaluation extension (none is installed",
+        ),
+        (["--param", "count.scale=2"], "'count', which is not a chosen evaluation extension"),
+        (["--extension", "count", "--param", "count=2"], "is not of the form NAME.key=value"),
+        (
+            ["--extension", "count", "--param", "count.scale=many"],
+            "count.…): scale: Input should be a valid integer",
+        ),
+        (
+            ["--extension", "count", "--param", "count.colour=red"],
+            "colour: Extra inputs are not permitted",
+        ),
+        (
+            ["--extension", "cuont"],
+            "No evaluation extension 'cuont' is installed. Did you mean 'count'?",
+        ),
+    ],
+)
+def test_extension_options_that_cannot_apply_are_errors(
+    capsys, named, tmp_path, without_object_metrics, options, expected
+):
+    code, _, err = evaluate(capsys, named, tmp_path / "eval", *options)
+    assert code == 1 and expected in " ".join(err.split()), err
+    assert not (tmp_path / "eval").exists()
+
+
+def test_compare_refuses_extension_options(capsys, tmp_path, without_object_metrics):
+    code, _, err = run(
+        capsys, "evaluate", "--compare", str(tmp_path / "a"), str(tmp_path / "b"), "--objects"
+    )
+    assert code == 1 and "--objects evaluate one model" in err
