@@ -1,0 +1,38 @@
+"""HCS OME-Zarr plates: reading, writing, conversion, whole-plate prediction, a dataset layout.
+
+A plate (NGFF 0.4 or 0.5) is read from its ``plate`` and ``well`` metadata; each field is an
+OME-Zarr image that the core's readers open as ``plate.zarr/B/03/0``. Commands: ``i2i plate
+info|convert|predict``; dataset: ``hcs_plate``. ome-zarr-py (the ``plates`` extra) writes the
+plate and well metadata; nothing heavy is imported here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import i2i
+from i2i.registry import Registries
+from i2i_plugins.hcs_plates.params import PlateDatasetParams
+
+if TYPE_CHECKING:
+    from i2i.commands import PluginCommands
+
+__all__ = ["PlateDatasetParams"]
+
+
+@i2i.hookimpl
+def i2i_register(registries: Registries) -> None:
+    registries.datasets.add(
+        "hcs_plate",
+        params=PlateDatasetParams,
+        factory="i2i_plugins.hcs_plates.dataset:PlateDatasetLayout",
+        description="HCS OME-Zarr plates: fields by well, inputs and targets by channel name.",
+        example={"root": "plate.ome.zarr", "inputs": ["BF"], "targets": ["DNA"]},
+    )
+
+
+@i2i.hookimpl
+def i2i_add_cli_commands(app: PluginCommands) -> None:
+    from i2i_plugins.hcs_plates.commands import plate_app
+
+    app.add_typer(plate_app, name="plate")

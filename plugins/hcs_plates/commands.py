@@ -1,0 +1,155 @@
+"""``i2i plate info|convert|predict``: the plates plugin's commands.
+
+Added through the ``i2i_add_cli_commands`` hook as the group ``i2i plate``. Importing this
+module imports typer only; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from i2i.cli.prediction import (
+    BatchSize,
+    Bf16,
+    Device,
+    Overlap,
+    PixelSize,
+    TileSize,
+    Tta,
+    predictor_options,
+)
+
+plate_app = typer.Typer(help="HCS OME-Zarr plates: inspect, convert, predict whole plates.")
+
+ZarrFormat = Annotated[
+    int | None,
+    typer.Option("--zarr-format", min=2, max=3, help="2 (NGFF 0.4) or 3 (NGFF 0.5)."),
+]
+
+
+@plate_app.command("info")
+def info_command(
+    plates: Annotated[list[Path], typer.Argument(help="HCS OME-Zarr plate folders.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one per plate).")] = False,
+) -> None:
+    """Show rows, columns, wells, fields (written / listed), channels and pixel sizes.
+
+    A field is an image of its own: i2i info plate.zarr/B/03/0 describes it.
+
+    Example: i2i plate info screen.ome.zarr
+    """
+    from i2i.cli.app import print_json
+    from i2i_plugins.hcs_plates.metadata import read_plate
+    from i2i_plugins.hcs_plates.summary import describe_plate, format_plate
+
+    described = [describe_plate(read_plate(path)) for path in plates]
+    if as_json:
+        print_json(described)
+        return
+    for entry in described:
+        typer.echo(format_plate(entry))
+
+
+@plate_app.command("convert")
+def convert_command(
+    source: Annotated[Path, typer.Argument(help="A dataset folder (JUMP cpg0000 or LMC).")],
+    destination: Annotated[Path, typer.Argument(help="The plate to write (name.ome.zarr).")],
+    layout: Annotated[
+        str, typer.Option("--layout", help="jump (r01c01f01p01-ch1...tiff) or lmc.")
+    ] = "jump",
+    zarr_format: ZarrFormat = 3,
+    pixel_size: PixelSize = None,
+) -> None:
+    """Write a folder of per-site TIFFs as one HCS OME-Zarr plate, channels named.
+
+    JUMP: well r02c03 becomes B/03, site f01 field 0, ch1..ch8 the channels Mito, AGP, RNA,
+    ER, DNA, BF_over, BF_under, BF_focus. LMC: study N becomes row N, each image a well.
+
+    Example: i2i plate convert BR00116991__2020-11-05T19_51_35-Measurement1 BR00116991.ome.zarr
+    """
+    from i2i_plugins.hcs_plates.conversion import convert_to_plate
+
+    written = convert_to_plate(
+        source, destination, layout, zarr_format=zarr_format or 3, pixel_size_um=pixel_size
+    )
+    typer.echo(f"Wrote {written} field(s) to the plate {destination}.")
+
+
+@plate_app.command("predict")
+def predict_command(
+    plate: Annotated[Path, typer.Argument(help="The input plate (HCS OME-Zarr).")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Weights (.safetensors), run folder or name.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The output plate (name.ome.zarr).")],
+    shard: Annotated[
+        str, typer.Option("--shard", help="I/N: predict only slice I (0-based) of N jobs.")
+    ] = "0/1",
+    tile_size: TileSize = None,
+    overlap: Overlap = None,
+    batch_size: BatchSize = None,
+    device: Device = "auto",
+    bf16: Bf16 = False,
+    tta: Tta = False,
+    pixel_size: PixelSize = None,
+    zarr_format: ZarrFormat = None,
+) -> None:
+    """Predict every field of a plate into an output plate with the same wells and fields.
+
+    Each field is written atomically; fields already written are skipped, so running the
+    same command again resumes an interrupted plate. Under accelerate launch or torchrun the
+    fields are split between the processes; --shard I/N gives job I of a job array its slice.
+
+    Examples:
+
+      i2i plate predict screen.ome.zarr -m lmc-mito -o screen_mito.ome.zarr
+
+      accelerate launch --num_processes 4 -m i2i plate predict in.ome.zarr -m w.safetensors
+      -o out.ome.zarr
+
+      i2i plate predict in.ome.zarr -m w.safetensors -o out.ome.zarr --shard $SLURM_ARRAY_TASK_ID/8
+    """
+    from i2i.cli.app import warnings_as_messages
+    from i2i.prediction.batch import Job
+    from i2i_plugins.hcs_plates.prediction import predict_plate
+    from i2i_plugins.hcs_plates.shards import Shard
+
+    chosen = Shard.parse(shard)
+    options = predictor_options(
+        tile_size=tile_size,
+        overlap=overlap,
+        batch_size=batch_size,
+        bf16=bf16,
+        tta=tta,
+        pixel_size=pixel_size,
+    )
+
+    def report(job: Job, skipped: bool) -> None:
+        state = "exists and is complete, skipped" if skipped else "written"
+        typer.echo(f"{job.output} ({state})", err=True)
+
+    def report_incomplete(job: Job, reason: str) -> None:
+        typer.echo(f"{job.output} is incomplete ({reason}); predicting it again.", err=True)
+
+    with warnings_as_messages():
+        run = predict_plate(
+            plate,
+            out,
+            model,
+            shard=chosen,
+            device=device,
+            zarr_format=zarr_format,
+            on_done=report,
+            on_incomplete=report_incomplete,
+            **options,
+        )
+    result = run.result
+    typer.echo(
+        f"{len(result.predicted)} field(s) predicted, {len(result.skipped)} skipped (already "
+        f"written) by this process, of the {run.fields} field(s) of shard {chosen}."
+        + (f" The plate {out} is complete." if run.complete else ""),
+        err=True,
+    )
