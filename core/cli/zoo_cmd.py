@@ -144,7 +144,10 @@ def verify_command(as_json: JsonOption = False) -> None:
 @zoo_app.command("export")
 def export_command(
     run_or_weights: Annotated[
-        Path, typer.Argument(help="A run folder (runs/<recipe>/<time>/) or a .safetensors file.")
+        Path,
+        typer.Argument(
+            help="A run folder (runs/<recipe>/<time>/), a .safetensors file or a zoo model name."
+        ),
     ],
     name: Annotated[str, typer.Option("--name", help="Zoo name of the model (lab-mito).")],
     out_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")],

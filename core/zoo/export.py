@@ -26,7 +26,7 @@ from i2i.errors import I2IError
 from i2i.hashing import sha256_file
 from i2i.model_formats import ExportRequest
 from i2i.zoo.card import ModelCard, is_zoo_name, parse_card
-from i2i.zoo.loading import local_weights
+from i2i.zoo.loading import resolve_weights
 
 
 class ExportError(I2IError):
@@ -61,19 +61,20 @@ def export_model(
 def export_request_for(
     run_or_weights: str | Path, name: str, out_dir: str | Path, **fields: Any
 ) -> ExportRequest:
-    """An :class:`ExportRequest` for ``run_or_weights`` with its weights resolved and checked."""
+    """An :class:`ExportRequest` for ``run_or_weights`` (a run folder, a weights file or a zoo
+    model's name, downloaded and verified when needed) with its weights resolved."""
     if not is_zoo_name(name):
         raise ExportError(
             f"{name!r} is not a zoo name: use lowercase letters, digits and single '-' "
             "between them (for example 'lab-mito')."
         )
     source = Path(run_or_weights).expanduser()
-    if not source.exists():
+    if not source.exists() and not is_zoo_name(str(run_or_weights)):
         raise ExportError(f"{source}: no such run folder or weights file.")
     given = {key: value for key, value in fields.items() if value is not None}
     return ExportRequest(
         source=source,
-        weights=local_weights(source),
+        weights=resolve_weights(run_or_weights),
         out_dir=Path(out_dir).expanduser(),
         name=name,
         **given,
