@@ -76,6 +76,7 @@ def predict_plate(
         jobs,
         lambda key, process_device: predictor,
         device=device,
+        writer=predictor.writer,  # fields have no suffix: the writer is named
         on_done=on_done,
         on_incomplete=on_incomplete,
     )

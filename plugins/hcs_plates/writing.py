@@ -59,23 +59,23 @@ class PlateLayout:
         return max(len(well.fields) for well in self.wells)
 
     def differences(self, other: PlateLayout) -> list[str]:
-        """How ``other`` differs from this layout, one phrase per difference (empty: same)."""
+        """How the existing layout ``other`` differs from this one, a phrase each (none: same)."""
         found = []
         for what in ("rows", "columns", "channels"):
             mine, theirs = getattr(self, what), getattr(other, what)
             if mine != theirs:
-                found.append(f"{what} {list(theirs)} instead of {list(mine)}")
+                found.append(f"its {what} are {list(theirs)}, not {list(mine)}")
         wanted = {w.path: w.fields for w in self.wells}
         present = {w.path: w.fields for w in other.wells}
-        if wanted != present:
-            missing = sorted(set(wanted) - set(present))
-            extra = sorted(set(present) - set(wanted))
-            changed = sorted(p for p in set(wanted) & set(present) if wanted[p] != present[p])
-            for label, paths in (("no well", missing), ("extra well", extra)):
-                if paths:
-                    found.append(f"{label} {', '.join(paths)}")
-            if changed:
-                found.append(f"other fields in well {', '.join(changed)}")
+        missing = sorted(set(wanted) - set(present))
+        extra = sorted(set(present) - set(wanted))
+        changed = sorted(p for p in set(wanted) & set(present) if wanted[p] != present[p])
+        if missing:
+            found.append(f"it lacks well(s) {', '.join(missing)}")
+        if extra:
+            found.append(f"it has well(s) {', '.join(extra)} that the input has not")
+        if changed:
+            found.append(f"well(s) {', '.join(changed)} have other fields")
         return found
 
 
@@ -137,8 +137,8 @@ def write_skeleton(folder: Path, layout: PlateLayout, zarr_format: int, name: st
     """The plate and well groups of ``layout`` at ``folder``, fields not yet written."""
     import zarr
     from ome_zarr.format import FormatV04, FormatV05
-    from ome_zarr.writer import write_plate_metadata, write_well_metadata
 
+    write_plate_metadata, write_well_metadata = _ome_zarr_writers()
     version: Literal[2, 3] = 3 if zarr_format == 3 else 2
     fmt = FormatV05() if version == 3 else FormatV04()
     root = zarr.open_group(str(folder), mode="w", zarr_format=version)
@@ -159,6 +159,19 @@ def write_skeleton(folder: Path, layout: PlateLayout, zarr_format: int, name: st
     for well in layout.wells:
         group = root.require_group(well.row).require_group(well.column)
         write_well_metadata(group, [{"path": field} for field in well.fields], fmt=fmt)
+
+
+def _ome_zarr_writers() -> tuple[Any, Any]:
+    """ome-zarr-py's plate and well metadata writers (its import warns about its own ``Scaler``
+    default, deprecated in 0.14, which i2i does not use)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*deprecated class Scaler", category=DeprecationWarning
+        )
+        from ome_zarr.writer import write_plate_metadata, write_well_metadata
+    return write_plate_metadata, write_well_metadata
 
 
 def field_is_written(plate: Plate, address: str) -> bool:
