@@ -5,6 +5,12 @@ loss trains the critic, one for the discriminator; both of ``train.optimizer`` w
 betas and weight decay, each with its own schedule (:func:`i2i.training.schedule.lr_factor`).
 Their states (and the gradient scaler's, with fp16) are what a checkpoint saves besides the
 weights, under the keys ``optimizers``, ``schedulers`` and ``scaler``.
+
+Both use torch's fused Adam/AdamW kernel (one kernel for every parameter instead of a loop of
+small operations, the same update to float rounding) where torch has it for the CPU and CUDA
+alike (torch 2.4 and later), so the choice holds wherever Accelerate moves the parameters after
+the optimizers are built. It is the running code's choice, not the checkpoint's: a resumed
+optimizer keeps it whatever implementation saved the state.
 """
 
 from __future__ import annotations
@@ -25,6 +31,14 @@ if TYPE_CHECKING:
     from i2i.recipe.sections import TrainConfig
 
 GENERATOR, DISCRIMINATOR = "generator", "discriminator"
+IMPLEMENTATION_KEYS = ("fused", "foreach")
+
+
+def fused() -> bool | None:
+    """``True`` where torch fuses Adam/AdamW on the CPU and CUDA alike (2.4+); else ``None``,
+    torch's own default (``foreach`` on CUDA, a loop on the CPU)."""
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    return True if (major, minor) >= (2, 4) else None
 
 
 @dataclass(frozen=True)
@@ -40,15 +54,15 @@ class Optimizers:
     def build(cls, config: TrainConfig, model: nn.Module, critic: nn.Module | None) -> Optimizers:
         """The optimizers of ``train`` for ``model`` and the trained ``critic`` (or none)."""
         optimizer_class = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
-        betas, decay = config.betas, config.weight_decay
+        betas, decay, fuse = config.betas, config.weight_decay, fused()
         generator = optimizer_class(
-            model.parameters(), lr=config.lr, betas=betas, weight_decay=decay
+            model.parameters(), lr=config.lr, betas=betas, weight_decay=decay, fused=fuse
         )
         discriminator = None
         if critic is not None:
             lr = config.discriminator_lr or config.lr
             discriminator = optimizer_class(
-                critic.parameters(), lr=lr, betas=betas, weight_decay=decay
+                critic.parameters(), lr=lr, betas=betas, weight_decay=decay, fused=fuse
             )
         named = {GENERATOR: generator, DISCRIMINATOR: discriminator}
         schedule = config.scheduler
@@ -105,9 +119,13 @@ class Optimizers:
         return states
 
     def load_state_dict(self, states: Mapping[str, Any], scaler: GradScaler | None) -> None:
-        """Restore what :meth:`state_dict` saved (``states`` as read from a checkpoint)."""
+        """Restore what :meth:`state_dict` saved (``states`` as read from a checkpoint), keeping
+        this optimizer's implementation (a checkpoint's param groups carry the saver's)."""
         for name, optimizer in self.named().items():
+            chosen = [{k: g[k] for k in IMPLEMENTATION_KEYS} for g in optimizer.param_groups]
             optimizer.load_state_dict(states["optimizers"][name])
+            for group, keys in zip(optimizer.param_groups, chosen, strict=True):
+                group.update(keys)
         for name, scheduler in self.schedulers.items():
             scheduler.load_state_dict(states["schedulers"][name])
         if scaler is not None and "scaler" in states:
