@@ -25,7 +25,7 @@ from i2i.contract import ContractError, InputContract
 from i2i.device import resolve_device
 from i2i.image import ArrayImage, ArraySink, Image, PixelSizes, Sink
 from i2i.io import WriterSpec, open_image
-from i2i.normalization import plane_bounds
+from i2i.normalization import plane_bounds, warn_non_finite
 from i2i.prediction.output import output_writer, to_dtype
 from i2i.prediction.resample import ResampledReader, ResamplingWriter, resampled_length
 from i2i.prediction.sliding_window import ReadRegion, WriteRows, sliding_window_predict
@@ -153,6 +153,7 @@ class Predictor:
             source.pixel_sizes.z if isinstance(self.contract.z_planes, str) else None,
             source.pixel_sizes.y,
             source.pixel_sizes.x,
+            source.pixel_sizes.t,
         )
         chosen = output_writer(path, writer, self.writer, overwrite)
         with chosen.open(
@@ -281,8 +282,8 @@ class Predictor:
             return region.reshape(-1, *region.shape[-2:])  # (C * Z, h, w)
 
         if self.contract.normalization == "none":
-            return lambda y, x: np.array(read(y, x), dtype=np.float32)
-        bounds = plane_bounds(read, image.shape[3:], self.contract.percentiles)
+            return _finite_reader(read, image.path)
+        bounds = plane_bounds(read, image.shape[3:], self.contract.percentiles, image.path)
         clip = self.contract.clip
         return lambda y, x: bounds.normalize(read(y, x), clip)
 
@@ -345,3 +346,21 @@ def _as_image(image: Image | str | Path | npt.ArrayLike) -> Image:
     if isinstance(image, str | Path):
         return open_image(image)
     return ArrayImage(image)
+
+
+def _finite_reader(read: ReadRegion, source: Path) -> ReadRegion:
+    """``read`` as float32 with NaN/Inf set to 0, warned once (for unnormalised contracts)."""
+    warned = False
+
+    def finite(y: slice, x: slice) -> np.ndarray:
+        nonlocal warned
+        region = np.array(read(y, x), dtype=np.float32)
+        bad = ~np.isfinite(region)
+        if bad.any():
+            region[bad] = 0.0
+            if not warned:
+                warn_non_finite(int(bad.sum()), region.size, source, " (in the first such tile)")
+                warned = True
+        return region
+
+    return finite

@@ -76,3 +76,23 @@ def test_prediction_and_the_transform_agree_bit_for_bit_on_large_fields():
     )
     trained_on = transform({"input": torch.from_numpy(image[None].copy())}, None)["input"]
     np.testing.assert_array_equal(_model_input(predictor, image), trained_on.numpy())
+
+
+def test_an_unnormalised_model_gets_finite_input_and_a_warning_naming_the_file(tmp_path):
+    from predict_support import identity_net
+
+    from i2i.image import PixelSizes
+    from i2i.io import write_image
+    from i2i.normalization import NonFiniteWarning
+    from i2i.prediction import Predictor
+
+    field = np.ones((1, 1, 1, 32, 32), dtype=np.float32)
+    field[0, 0, 0, 3, 4] = np.nan
+    field[0, 0, 0, 9, 9] = np.inf
+    path = write_image(tmp_path / "raw.ome.tif", field, pixel_sizes=PixelSizes(y=0.5, x=0.5))
+    contract = InputContract(output_channels=["out"], normalization="none")
+    predictor = Predictor(identity_net(), contract, tiling=Tiling(tile_size=32, overlap=0.0))
+    with pytest.warns(NonFiniteWarning, match=r"raw\.ome\.tif: 2 of 1024 pixel"):
+        prediction = predictor.predict(path)
+    assert np.isfinite(prediction).all()
+    assert prediction[0, 0, 0, 3, 4] == 0.0 and prediction[0, 0, 0, 0, 0] == 1.0
