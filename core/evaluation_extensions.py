@@ -1,8 +1,9 @@
 """What the evaluation-extension hook exchanges: extensions, image pairs, inputs and reports.
 
 A plugin returns :class:`EvaluationExtension` records from the ``i2i_evaluation_extensions``
-hook; :mod:`i2i.evaluate.extensions` finds them, runs them and adds their reports to
-``i2i evaluate``'s. These are plain records, importable without torch.
+hook; :mod:`i2i.installed_extensions` finds them and validates their parameters (for
+``i2i evaluate`` and recipe validation alike); :mod:`i2i.evaluate.extensions` runs them and
+adds their reports to the evaluation's. These are plain records, importable without torch.
 """
 
 from __future__ import annotations

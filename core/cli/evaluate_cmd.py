@@ -178,12 +178,9 @@ def _resolved_extensions(
 ) -> dict[str, tuple[EvaluationExtension, BaseModel]]:
     """Each chosen extension, installed, with validated parameters; before any scoring, so a
     missing library or a bad parameter costs nothing."""
-    from i2i.evaluate.extensions import (
-        ExtensionInputs,
-        check_inputs_used,
-        parse_params,
-        resolve_requests,
-    )
+    from i2i.evaluate.extensions import check_inputs_used, parse_params
+    from i2i.evaluation_extensions import ExtensionInputs
+    from i2i.installed_extensions import resolve_requests
 
     resolved = resolve_requests(parse_params(param or [], names), "--param {name}.…")
     check_inputs_used([e for e, _ in resolved.values()], ExtensionInputs(Path(), Path(), **files))

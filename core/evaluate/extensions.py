@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from i2i.errors import did_you_mean
 from i2i.evaluate.errors import EvaluationError
 from i2i.evaluation_extensions import (
     INPUT_OPTIONS,
@@ -32,67 +31,10 @@ from i2i.evaluation_extensions import (
     ExtensionReport,
     ImagePair,
 )
+from i2i.installed_extensions import evaluation_extensions
 
 if TYPE_CHECKING:
     from i2i.evaluate.matching import Pair
-
-INSTALL_HINTS: dict[str, str] = {
-    "objects": (
-        "Object-level evaluation (segmented nuclei and their CellProfiler measurements) comes "
-        "with i2i's object_metrics plugin and its libraries: "
-        'pip install "i2i-microscopy[objects]".'
-    ),
-}
-"""How to get the first-party extensions, said when one is asked for but not installed."""
-
-
-def evaluation_extensions() -> dict[str, EvaluationExtension]:
-    """Every installed evaluation extension by name (``i2i_evaluation_extensions`` hook)."""
-    from i2i.plugins import default_host
-
-    host = default_host()
-    found: dict[str, tuple[str, EvaluationExtension]] = {}
-    for info, implementation in host.implementations("i2i_evaluation_extensions"):
-        try:
-            extensions = cast(list[EvaluationExtension], implementation())
-        except Exception as exc:  # a broken plugin must not break the pixel metrics
-            host.fail_hook(info, "i2i_evaluation_extensions", exc)
-            continue
-        for extension in extensions:
-            if extension.name in found:
-                raise ExtensionError(
-                    f"Evaluation extension {extension.name!r} is provided twice: by "
-                    f"{found[extension.name][0]!r} and by {info.name!r}. Uninstall one of them."
-                )
-            found[extension.name] = (info.name, extension)
-    return {name: extension for name, (_, extension) in sorted(found.items())}
-
-
-def get_extension(name: str) -> EvaluationExtension:
-    """The installed extension called ``name``; an unknown one says how to install it."""
-    extensions = evaluation_extensions()
-    if name in extensions:
-        return extensions[name]
-    hint = INSTALL_HINTS.get(name) or (
-        "Install the plugin that provides it ('i2i plugins' lists the installed ones)."
-    )
-    raise ExtensionError(
-        f"No evaluation extension {name!r} is installed.{did_you_mean(name, extensions)} "
-        f"Installed: {', '.join(extensions) or 'none'}. {hint}"
-    )
-
-
-def resolve_requests(
-    requests: Mapping[str, BaseModel | Mapping[str, object] | None], where: str
-) -> dict[str, tuple[EvaluationExtension, BaseModel]]:
-    """Each requested extension, installed and with validated parameters; ``where`` names
-    where the parameters of ``{name}`` were given (``"evaluate.extensions.{name}"``)."""
-    resolved = {}
-    for name, params in requests.items():
-        extension = get_extension(name)
-        extension.check_installed()
-        resolved[name] = (extension, extension.validate(params, where.format(name=name)))
-    return resolved
 
 
 def check_inputs_used(extensions: Iterable[EvaluationExtension], inputs: ExtensionInputs) -> None:

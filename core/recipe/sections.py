@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from i2i.tiling import Tiling
@@ -240,6 +247,33 @@ class EvaluateSection(Section):
         None, description="Summarise every channel with this named metric set."
     )
     panel_size: int = Field(256, ge=0, description="Side of saved image panels; 0: none.")
+    extensions: dict[str, dict[str, Any] | None] = Field(
+        default_factory=dict,
+        description=(
+            "Evaluations beside the metrics in the final evaluation, by name with their "
+            "parameters: {objects: {segmentation: {min_distance: 6}}} compares segmented nuclei "
+            "and their measurements (as 'i2i evaluate --objects'); checked against the "
+            "installed extensions."
+        ),
+    )
+
+    @field_validator("extensions")
+    @classmethod
+    def _extensions_are_installed(
+        cls, value: dict[str, dict[str, Any] | None]
+    ) -> dict[str, dict[str, Any] | None]:
+        """Each named extension is installed with its libraries; its parameters are validated
+        and kept with every default filled in (so the saved recipe reproduces the run)."""
+        if not value:
+            return value
+        from i2i.errors import I2IError
+        from i2i.installed_extensions import resolve_requests
+
+        try:
+            resolved = resolve_requests(value, "evaluate.extensions.{name}")
+        except I2IError as exc:
+            raise ValueError(str(exc)) from None
+        return {name: params.model_dump(mode="json") for name, (_, params) in resolved.items()}
 
 
 class EMAConfig(Section):

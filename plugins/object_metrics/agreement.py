@@ -98,6 +98,7 @@ def group_summary(agreement: pd.DataFrame) -> pd.DataFrame:
 
 
 def worst_features(agreement: pd.DataFrame, count: int) -> pd.DataFrame:
-    """The ``count`` features of lowest Spearman correlation (NaN counted as worst)."""
-    ordered = agreement.assign(_key=agreement["spearman"].fillna(-np.inf))
+    """The ``count`` features of lowest Spearman correlation (NaN counted as worst); none when
+    no feature was compared (an organelle whose objects were never matched)."""
+    ordered = agreement.assign(_key=agreement["spearman"].astype(float).fillna(-np.inf))
     return ordered.nsmallest(count, "_key").drop(columns="_key").reset_index(drop=True)

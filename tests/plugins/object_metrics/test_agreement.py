@@ -88,3 +88,10 @@ def test_a_prediction_off_by_a_constant_factor_measures_the_same():
     intensity = features[features["group"] == "intensity"]
     assert intensity["spearman"].dropna().min() > 0.999
     assert intensity["relative_error"].dropna().max() < 1e-3
+
+
+def test_no_compared_feature_gives_no_worst_features_not_a_type_error():
+    from i2i_plugins.object_metrics.agreement import feature_agreement, worst_features
+
+    empty = feature_agreement([])  # e.g. the shapes of an organelle with no matched object
+    assert worst_features(empty, 5).empty

@@ -56,6 +56,8 @@ def test_command_examples_run(tmp_path, monkeypatch):
         result = CliRunner().invoke(app, words[1:])
         assert result.exit_code == 0, (line, result.output, result.exception)
     assert (tmp_path / "eval_objects" / "objects_references.csv").is_file()
+    assert (tmp_path / "eval" / "objects" / "objects.json").is_file()  # i2i evaluate --objects
+    assert "## Objects and measurements" in (tmp_path / "eval" / "report.md").read_text()
 
 
 def test_python_examples_run(tmp_path, monkeypatch):
@@ -66,3 +68,16 @@ def test_python_examples_run(tmp_path, monkeypatch):
     for block in blocks:
         exec(compile(block, str(DOC), "exec"), {})
     assert (tmp_path / "eval_objects" / "objects.md").is_file()
+
+
+def test_the_recipe_example_is_a_valid_evaluate_section_and_the_evaluate_example_writes():
+    import yaml
+
+    from i2i.recipe.sections import EvaluateSection
+
+    (block,) = re.findall(r"```yaml\n(.*?)```", _section(), flags=re.S)
+    section = EvaluateSection.model_validate(yaml.safe_load(block)["evaluate"])
+    objects = section.extensions["objects"]
+    assert objects["segmentation"]["min_distance"] == 6 and objects["iou_threshold"] == 0.5
+    commands = re.findall(r"```bash\n(.*?)```", _section(), flags=re.S)
+    assert any("i2i evaluate --pred" in c and "--objects" in c for c in commands)

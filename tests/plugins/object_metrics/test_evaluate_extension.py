@@ -127,3 +127,53 @@ def test_labels_from_elsewhere_are_used_and_a_wrong_shape_names_the_file(tmp_pat
     )
     wrong = _evaluate(*common, "-o", tmp_path / "w", "--labels", tmp_path / "labels")
     assert "f_labels.tif" in _user_error(wrong) and "(1, 64, 128)" in _user_error(wrong)
+
+
+def _recipe_with_objects(tmp_path, lmc_demo, objects) -> object:
+    import yaml
+    from training_support import TINY_UNET, write_recipe
+
+    path = write_recipe(tmp_path, lmc_demo, model=TINY_UNET, losses=[{"name": "l1"}])
+    recipe = yaml.safe_load(path.read_text())
+    recipe["evaluate"]["extensions"] = {"objects": objects}
+    path.write_text(yaml.safe_dump(recipe, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def lmc_demo(tmp_path_factory):
+    from i2i_plugins.datasets.demo import write_lmc_demo
+
+    root = tmp_path_factory.mktemp("lmc_demo")
+    write_lmc_demo(root, seed=0)
+    return root
+
+
+def test_a_run_whose_recipe_asks_for_objects_reports_them(tmp_path, lmc_demo):
+    import yaml
+
+    recipe = _recipe_with_objects(tmp_path, lmc_demo, {"segmentation": {"min_size": 4}})
+    result = CliRunner().invoke(app, ["run", str(recipe)])
+    assert result.exit_code == 0, result.output
+    (run,) = (tmp_path / "runs" / "tiny").iterdir()
+    report = (run / "evaluation" / "report.md").read_text()
+    assert "## Metrics by organelle" in report and "## Objects and measurements" in report
+    numbers = json.loads((run / "evaluation" / "objects" / "objects.json").read_text())
+    import pandas as pd
+
+    scored = pd.read_csv(run / "evaluation" / "per_image.csv")  # the same held-out images
+    fields = [
+        (f["field"].removesuffix(":" + f["organelle"]), f["organelle"]) for f in numbers["fields"]
+    ]
+    assert sorted(fields) == sorted(zip(scored["image"], scored["channel"], strict=True))
+    saved = yaml.safe_load((run / "recipe.yaml").read_text())["evaluate"]["extensions"]
+    assert saved["objects"]["segmentation"]["min_size"] == 4  # given
+    assert saved["objects"]["iou_threshold"] == 0.5  # defaults filled in: the run reproduces
+
+
+def test_a_bad_objects_parameter_in_a_recipe_is_refused_before_training(tmp_path, lmc_demo):
+    recipe = _recipe_with_objects(tmp_path, lmc_demo, {"segmentation": {"threshold": "li"}})
+    result = CliRunner().invoke(app, ["run", str(recipe)])
+    message = " ".join(_user_error(result).split())
+    assert "evaluate.extensions.objects" in message and "segmentation.threshold" in message
+    assert not (tmp_path / "runs").exists()
