@@ -51,6 +51,8 @@ def _format_description(entry: dict[str, Any]) -> str:
         ("channels", ", ".join(entry["channel_names"])),
         ("pixel size", pixel),
     ]
+    if entry.get("time_increment_s") is not None:
+        rows.append(("time step", f"{entry['time_increment_s']:g} s"))
     return "\n".join([entry["path"], *(f"  {key:<12}{value}" for key, value in rows)])
 
 

@@ -60,3 +60,10 @@ def test_convert_options_are_validated(tmp_path: Path) -> None:
     for option in (["--chunk", "0"], ["--pyramid", "-1"], ["--zarr-format", "1"]):
         result = runner.invoke(app, ["convert", str(source(tmp_path)), "o.ome.zarr", *option])
         assert result.exit_code == 2 and "Invalid value" in result.output, option
+
+
+def test_info_prints_the_time_step_of_the_bio_formats_time_lapse(shared_data: Path) -> None:
+    path = shared_data / "nellie_yeast_mito" / "yeast_3d_mitochondria.ome.tif"
+    result = CliRunner().invoke(app, ["info", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "  time step   4.53557 s" in result.output.splitlines()
