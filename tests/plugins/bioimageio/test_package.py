@@ -138,3 +138,27 @@ def test_missing_package_metadata_is_one_clear_error(
     assert code == 1
     assert message in err
     assert "Traceback" not in err
+
+
+def test_a_trained_run_exports_from_its_validation_field(tmp_path, capsys):
+    """No --test-image: the test data is the run's first validation field (real demo data), the
+    card in config.i2i carries the run's validation metrics, and the validator passes."""
+    from training_support import TINY_UNET, write_recipe
+
+    import i2i
+    from i2i_plugins.datasets.demo import write_lmc_demo
+
+    write_lmc_demo(tmp_path / "lmc", seed=0)
+    recipe = write_recipe(tmp_path, tmp_path / "lmc", model=TINY_UNET, losses=[{"name": "l1"}])
+    run_folder = i2i.train(recipe).run.path
+    code, err = run(
+        capsys, "zoo", "export", str(run_folder), "--name", "tiny-lmc", "-o", str(tmp_path),
+        "--format", "bioimageio", "--licence", "MIT", "--author", "A",
+    )  # fmt: skip
+    assert code == 0, err
+    package = tmp_path / "tiny-lmc.bioimageio.zip"
+    config = rdf(package)["config"]["i2i"]
+    assert config["test_data"].startswith("validation field ")
+    assert {m["name"] for m in config["card"]["metrics"]} == {"pcc", "mae"}
+    status, ran = validate(package)
+    assert status == "passed" and ran == {"torchscript", "onnx"}
