@@ -137,17 +137,22 @@ def stack_images(
     channel_names: Sequence[str] | None = None,
     pixel_size_um: float | None = None,
     keep_order: bool = False,
+    overwrite: bool = False,
     **params: object,
 ) -> Path:
     """Write the single planes ``sources`` as the ``axis`` (``"z"`` or ``"c"``) of one image.
 
     Z-planes are stacked in :func:`plane_order` (by the z index in their names) unless
     ``keep_order``; a :class:`PlaneOrderWarning` says when that differs from the given order.
+    An existing ``destination`` that is not an earlier image output is replaced only with
+    ``overwrite``.
     """
     if axis not in ("z", "c"):
         raise ImageError(f"stack axis {axis!r}: use 'z' (planes) or 'c' (channels).")
     if len(sources) < 2:
         raise ImageError("stacking needs at least two single-plane images.")
+    if pixel_size_um is not None and not pixel_size_um > 0:
+        raise ImageError(f"pixel size {pixel_size_um} µm: give a size in µm greater than 0.")
     if axis == "z":
         order = plane_order(sources, keep_order=keep_order)
         if (message := order.warning()) is not None:
@@ -165,7 +170,7 @@ def stack_images(
     if pixel_size_um is not None:
         pixels = replace(pixels, y=pixel_size_um, x=pixel_size_um)
     shape = (1, count, 1, height, width) if axis == "c" else (1, 1, count, height, width)
-    writer = get_writer(destination, None, **params)
+    writer = get_writer(destination, None, **params).with_overwrite(overwrite)
     with writer.open(
         Path(destination),
         shape=shape,

@@ -130,6 +130,12 @@ def stack_command(
             "--keep-order", help="Stack z-planes in the order given, not by the z in their names."
         ),
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace whatever is at --out (else only an earlier image output)."
+        ),
+    ] = False,
 ) -> None:
     """Stack single-plane files (one per z-plane or channel) into one OME image.
 
@@ -160,5 +166,6 @@ def stack_command(
             channel_names=channel_names,
             pixel_size_um=pixel_size,
             keep_order=True,
+            overwrite=overwrite,
         )
     typer.echo(f"Wrote {len(sources)} planes along {axis.upper()} to {path}.")

@@ -124,3 +124,23 @@ def test_repeated_names_accumulate_like_a_comma_list(shared_data, tmp_path):
     assert result.exit_code == 0, result.output
     with open_image(out) as stacked:
         assert stacked.channel_names == ["a", "b"]
+
+
+def test_stack_refuses_a_folder_of_other_files_and_a_negative_pixel_size(shared_data, tmp_path):
+    planes = [str(p) for p in isl_planes(shared_data, 2)]
+    folder = tmp_path / "stack.ome.zarr"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    refused = CliRunner().invoke(app, ["stack", *planes, "-o", str(folder)])
+    assert refused.exit_code != 0
+    assert "holding 1 entry (notes.txt)" in str(refused.exception)
+    assert (folder / "notes.txt").read_text() == "mine"
+    replaced = CliRunner().invoke(app, ["stack", *planes, "-o", str(folder), "--overwrite"])
+    assert replaced.exit_code == 0, replaced.output
+    assert open_image(folder).shape == (1, 1, 2, 1024, 1024)
+    negative = CliRunner().invoke(
+        app, ["stack", *planes, "-o", str(tmp_path / "s.ome.tif"), "--pixel-size", "-1"]
+    )
+    assert negative.exit_code != 0
+    assert "pixel size -1.0 µm: give a size in µm greater than 0" in str(negative.exception)
+    assert not (tmp_path / "s.ome.tif").exists()
