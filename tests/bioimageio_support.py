@@ -16,6 +16,12 @@ VQGAN_SPEC = {
     "quantizer": TINY_VQGAN["quantizer"],
     "generator": TINY_VQGAN["generator"],
 }
+TIMM_SPEC = {
+    "in_channels": 1,
+    "out_channels": 1,
+    "encoder": {"name": "timm", "model_name": "test_resnet"},
+    "generator": {"name": "timm_decoder", "head_channels": 8},
+}
 PREDICT = {"tile_size": 64, "overlap": 0.25, "batch_size": 4}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bioimageio_support import VQGAN_SPEC, export, save_model
+from bioimageio_support import TIMM_SPEC, VQGAN_SPEC, export, save_model
 from zoo_support import TINY_SPEC
 
 pytest.importorskip("bioimageio.spec", reason="needs the bioimageio extra")
@@ -42,6 +42,11 @@ def vqgan_weights(tmp_path_factory) -> Path:
     return save_model(
         tmp_path_factory.mktemp("vqgan") / "best.safetensors", VQGAN_SPEC, "tiny_vqgan"
     )
+
+
+@pytest.fixture(scope="module")
+def timm_weights(tmp_path_factory) -> Path:
+    return save_model(tmp_path_factory.mktemp("timm") / "best.safetensors", TIMM_SPEC, "tiny_timm")
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
-"""``i2i zoo export --format onnx|torchscript``: the traced model (quantizer included) equals the
-PyTorch forward on a real image tile, also at sizes other than the traced one."""
+"""``i2i zoo export --format onnx|torchscript``: the traced model equals the PyTorch forward on a
+real image tile, also at sizes other than the traced one, for a UNet, a VQGAN (quantizer
+included) and a timm-backbone model."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def real_tile(phase_image, top: int, side_y: int, side_x: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("weight_format", ["onnx", "torchscript"])
-@pytest.mark.parametrize("model", ["unet_weights", "vqgan_weights"])
+@pytest.mark.parametrize("model", ["unet_weights", "vqgan_weights", "timm_weights"])
 def test_traced_model_equals_the_pytorch_forward(
     weight_format, model, request, phase_image, tmp_path
 ):
