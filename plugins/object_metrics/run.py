@@ -77,11 +77,7 @@ def run_object_evaluation(
 
 
 def _check_installed() -> None:
-    import importlib.util
+    """The libraries of the ``objects`` extension are importable (else how to install them)."""
+    from i2i_plugins.object_metrics.extension import objects_extension
 
-    missing = [m for m in ("cp_measure", "scipy", "copairs") if importlib.util.find_spec(m) is None]
-    if missing:
-        raise ObjectEvaluationError(
-            f"i2i evaluate-objects needs {', '.join(missing)}, which is not installed. Install "
-            'the objects extra: pip install "i2i-microscopy[objects]".'
-        )
+    objects_extension().check_installed()

@@ -131,3 +131,21 @@ def test_conditions_give_a_retrieval_map(tmp_path):
     assert profiles["mean_average_precision"] is not None
     assert 0 <= profiles["mean_average_precision"] <= 1
     assert len(profiles["cosine"]) == 6
+
+
+def test_a_missing_library_names_it_and_the_objects_extra(folders, monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "cp_measure" else real_find_spec(name, *a),
+    )
+    message = _user_error(_run(*folders))
+    assert "needs cp_measure, which is not installed" in message
+    assert 'pip install "i2i-microscopy[objects]"' in message
+    evaluate = CliRunner().invoke(
+        app, ["evaluate", "--pred", str(folders[0]), "--target", str(folders[1]), "--objects"]
+    )
+    assert 'pip install "i2i-microscopy[objects]"' in _user_error(evaluate)
