@@ -66,7 +66,7 @@ def evaluate_command(
         typer.Option(
             "--objects",
             help="Also compare segmented nuclei and their CellProfiler measurements "
-            '(pip install "i2i-microscopy[objects]").',
+            "(needs the 'objects' extra of i2i-microscopy).",
         ),
     ] = False,
     extension: Annotated[
