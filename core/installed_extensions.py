@@ -15,15 +15,6 @@ from pydantic import BaseModel
 from i2i.errors import did_you_mean
 from i2i.evaluation_extensions import EvaluationExtension, ExtensionError
 
-INSTALL_HINTS: dict[str, str] = {
-    "objects": (
-        "Object-level evaluation (segmented nuclei and their CellProfiler measurements) comes "
-        "with i2i's object_metrics plugin and its libraries: "
-        'pip install "i2i-microscopy[objects]".'
-    ),
-}
-"""How to get the first-party extensions, said when one is asked for but not installed."""
-
 
 def evaluation_extensions() -> dict[str, EvaluationExtension]:
     """Every installed evaluation extension by name (``i2i_evaluation_extensions`` hook)."""
@@ -52,9 +43,7 @@ def get_extension(name: str) -> EvaluationExtension:
     extensions = evaluation_extensions()
     if name in extensions:
         return extensions[name]
-    hint = INSTALL_HINTS.get(name) or (
-        "Install the plugin that provides it ('i2i plugins' lists the installed ones)."
-    )
+    hint = "Install the plugin that provides it ('i2i plugins' lists the installed ones)."
     raise ExtensionError(
         f"No evaluation extension {name!r} is installed.{did_you_mean(name, extensions)} "
         f"Installed: {', '.join(extensions) or 'none'}. {hint}"

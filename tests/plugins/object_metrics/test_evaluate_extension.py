@@ -177,3 +177,24 @@ def test_a_bad_objects_parameter_in_a_recipe_is_refused_before_training(tmp_path
     message = " ".join(_user_error(result).split())
     assert "evaluate.extensions.objects" in message and "segmentation.threshold" in message
     assert not (tmp_path / "runs").exists()
+
+
+def test_objects_without_its_libraries_says_which_extra_to_install(
+    isl_folders, tmp_path, monkeypatch
+):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "cp_measure" else find_spec(name, *args),
+    )
+    out = tmp_path / "eval"
+    result = _evaluate(
+        "--pred", isl_folders / "preds", "--target", isl_folders / "targets", "-o", out, "--objects"
+    )
+    message = _user_error(result)
+    assert "cp_measure" in message
+    assert 'pip install "i2i-microscopy[objects]"' in message
+    assert not out.exists()
