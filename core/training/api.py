@@ -97,7 +97,9 @@ def _set_up(
             if not resume:
                 write_text_atomic(run.recipe, recipe.resolved_yaml())
         accelerator.wait_for_everyone()
-        parts = build_parts(recipe, run, recipe.train.seed, accelerator.device)
+        parts = build_parts(
+            recipe, run, recipe.train.seed, accelerator.device, resuming=bool(resume)
+        )
         trainer = Trainer(recipe, run, accelerator, parts)
         if resume:
             trainer.resume_from(list_checkpoints(run.checkpoints)[-1])

@@ -101,10 +101,15 @@ def training_data(recipe: RecipeBase) -> DataSection:
 
 
 def build_parts(
-    recipe: RecipeBase, run: RunFolder, seed: int, device: torch.device | None
+    recipe: RecipeBase,
+    run: RunFolder,
+    seed: int,
+    device: torch.device | None,
+    resuming: bool = False,
 ) -> RunParts:
     """Data loaders, model, critic, losses and metrics of ``recipe``, and the input contract
-    (validated by the data pipeline before anything trains)."""
+    (validated by the data pipeline before anything trains). ``resuming``: the checkpoint
+    will set the weights, so ``train.init_from`` is not loaded (nor needed any more)."""
     from i2i.data import build_dataloaders
     from i2i.model import build_model
     from i2i.plugins import get_registries
@@ -118,7 +123,7 @@ def build_parts(
         discriminator = registries.discriminators.create(
             recipe.model.discriminator, in_channels=recipe.model.out_channels
         )
-    if recipe.train.init_from:
+    if recipe.train.init_from and not resuming:
         initialise_from(model, recipe.train.init_from, Path(recipe.train.runs_root))
     losses = LossSet.build(recipe.losses, registries, discriminator is not None)
     metric_names = [m.name for m in recipe.evaluate.metrics] if recipe.evaluate else None

@@ -160,3 +160,26 @@ def test_the_training_page_lists_the_keys_safe_on_resume():
     page = (Path(__file__).resolve().parents[3] / "docs" / "training.md").read_text()
     listed = page.split("<!-- safe-on-resume:start -->")[1].split("<!-- safe-on-resume:end -->")[0]
     assert [key.strip(" `,\n") for key in listed.split(",")] == list(SAFE_ON_RESUME)
+
+
+def test_resume_of_a_fine_tuning_does_not_need_its_initial_weights_any_more(first_run, tmp_path):
+    recipe, folder = first_run
+    initial = tmp_path / "initial.safetensors"
+    initial.write_bytes((folder / "last.safetensors").read_bytes())
+    runs = tmp_path / "fine_tuning_runs"
+    code, output = run(
+        str(recipe),
+        "--runs-root",
+        str(runs),
+        "model.generator.base_channels=4",
+        f"train.init_from={initial}",
+        "train.max_steps=2",
+    )
+    assert code == 0, output
+    initial.unlink()  # the checkpoint holds the weights now
+    code, output = run(
+        str(recipe), "--runs-root", str(runs), "--resume", "latest", "train.max_steps=3"
+    )
+    assert code == 0, output
+    (tuned,) = (runs / "tiny").iterdir()
+    assert json.loads((tuned / "summary.json").read_text())["steps"] == 3
