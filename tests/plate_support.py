@@ -129,3 +129,25 @@ def write_jump_folder(shared_data: Path, root: Path) -> Path:
             name = f"{well}f{site:02d}p01-ch{channel}sk1fk1fl1.tiff"
             tifffile.imwrite(images / name, plane[y : y + 256, x : x + 256])
     return images.parent
+
+
+def save_bright_field_weights(path: Path) -> Path:
+    """Tiny UNet weights: the three JUMP bright-field planes -> DNA, at 0.598 µm."""
+    from i2i.model import build_model
+    from i2i.weights import save_weights
+
+    torch.manual_seed(0)
+    spec = {
+        "in_channels": 3,
+        "out_channels": 1,
+        "generator": {"name": "unet", "depth": 2, "base_channels": 8, "norm": "group", "groups": 4},
+    }
+    contract = {
+        "input_channels": ["BF_over", "BF_under", "BF_focus"],
+        "output_channels": ["DNA"],
+        "pixel_size_um": 0.598,
+    }
+    save_weights(
+        path, build_model(spec).eval(), {"recipe": {"model": spec}, "input_contract": contract}
+    )
+    return path

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tifffile
+from plate_support import save_bright_field_weights
 from typer.testing import CliRunner
 
 from i2i.cli import app
@@ -55,30 +56,6 @@ def test_a_converted_jump_plate_predicts_with_a_three_channel_model(jump_folder,
     assert names == ["DNA"] and data.shape == (1, 1, 1, 256, 256)
     assert scale[-2:] == pytest.approx([0.598, 0.598])
     assert (out / ".zattrs").is_file()  # the input's NGFF 0.4 kept
-
-
-def save_bright_field_weights(path: Path) -> Path:
-    """Tiny UNet weights: the three JUMP bright-field planes -> DNA, at 0.598 µm."""
-    import torch
-
-    from i2i.model import build_model
-    from i2i.weights import save_weights
-
-    torch.manual_seed(0)
-    spec = {
-        "in_channels": 3,
-        "out_channels": 1,
-        "generator": {"name": "unet", "depth": 2, "base_channels": 8, "norm": "group", "groups": 4},
-    }
-    contract = {
-        "input_channels": ["BF_over", "BF_under", "BF_focus"],
-        "output_channels": ["DNA"],
-        "pixel_size_um": 0.598,
-    }
-    save_weights(
-        path, build_model(spec).eval(), {"recipe": {"model": spec}, "input_contract": contract}
-    )
-    return path
 
 
 def test_an_lmc_folder_becomes_a_plate_a_row_per_study(tmp_path):
