@@ -65,9 +65,31 @@ def remove(path: Path) -> None:
         path.unlink()
 
 
+def umask() -> int:
+    """The process's umask, read without changing it (Linux), else set and restored."""
+    try:
+        found = re.search(r"^Umask:\s*([0-7]+)", Path("/proc/self/status").read_text(), re.M)
+    except OSError:
+        found = None
+    if found is not None:
+        return int(found.group(1), 8)
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def normal_permissions(path: Path) -> None:
+    """Give ``path`` the permissions of a newly made file (``0o666``) or folder (``0o777``) less
+    the umask: libraries such as safetensors create their files ``0o600``."""
+    path.chmod((0o777 if path.is_dir() else 0o666) & ~umask())
+
+
 def move_into_place(temporary: Path, final: Path) -> None:
-    """Rename ``temporary`` to ``final``, replacing what is there (file or folder) safely."""
+    """Rename ``temporary`` to ``final``, replacing what is there (file or folder) safely; a
+    file gets the usual permissions (:func:`normal_permissions`)."""
     _LIVE.discard(temporary.absolute())
+    if temporary.is_file():
+        normal_permissions(temporary)
     if not (final.exists() or final.is_symlink()):
         os.replace(temporary, final)
         return

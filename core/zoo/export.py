@@ -14,7 +14,6 @@ formats come from plugins (:mod:`i2i.zoo.formats`).
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -90,9 +89,7 @@ def export_request(request: ExportRequest) -> list[Path]:
     weights_out = request.out_dir / file_name
     with atomic_output(weights_out) as temporary:
         shutil.copyfile(weights, temporary)
-        normal_permissions(temporary)
     card_out = write_text_atomic(request.out_dir / f"{request.name}.yaml", card_yaml(card))
-    normal_permissions(card_out)
     return [card_out, weights_out]
 
 
@@ -116,13 +113,6 @@ def zoo_card(request: ExportRequest, metadata: dict[str, Any], file_name: str) -
     if request.description:
         about["description"] = request.description
     return _card(request.name, metadata, file, weights, about)
-
-
-def normal_permissions(path: Path) -> None:
-    """Give ``path`` the permissions of a newly created file (``0o666`` less the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o666 & ~umask)
 
 
 def export_metadata(weights: Path) -> dict[str, Any]:

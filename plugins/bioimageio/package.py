@@ -253,18 +253,7 @@ def _save(descr: object, path: Path, as_zip: bool) -> Path:
 
 
 def _normal_permissions(path: Path) -> None:
-    from i2i.zoo.export import normal_permissions
+    from i2i.atomic import normal_permissions
 
     for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
-        if item.is_file():
-            normal_permissions(item)
-        else:
-            item.chmod(0o777 & ~_umask())
-
-
-def _umask() -> int:
-    import os
-
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
+        normal_permissions(item)

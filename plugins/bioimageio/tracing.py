@@ -155,8 +155,5 @@ def _components(translator: nn.Module) -> str:
 def write_bytes(path: Path, data: bytes) -> Path:
     """``data`` written to ``path`` (atomically, usual permissions); ``path``."""
     from i2i.atomic import write_bytes_atomic
-    from i2i.zoo.export import normal_permissions
 
-    write_bytes_atomic(path, data)
-    normal_permissions(path)
-    return path
+    return write_bytes_atomic(path, data)

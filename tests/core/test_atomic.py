@@ -124,3 +124,17 @@ def test_remove_live_temporaries_removes_only_unfinished_ones(tmp_path: Path):
     removed = remove_live_temporaries()
     assert unfinished.absolute() in removed and not unfinished.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["done.txt"]
+
+
+def test_files_put_in_place_get_the_usual_permissions(tmp_path):
+    """safetensors creates its files 0o600: every output i2i moves into place is 0o666 less the
+    umask, like any file the user makes (weights, cards, images)."""
+    import os
+
+    import torch
+
+    from i2i.atomic import umask
+    from i2i.weights import save_weights
+
+    weights = save_weights(tmp_path / "w.safetensors", torch.nn.Linear(2, 2), {})
+    assert os.stat(weights).st_mode & 0o777 == 0o666 & ~umask()
