@@ -1,7 +1,11 @@
 """One command that measures i2i's speed on whatever device it finds (issue 21).
 
 Run:  python benchmarks/gpu_suite.py [--json gpu_suite.json] [--device auto] [--smoke]
-          [--sections env,train,warmup,max_batch,predict,data,ddp]
+          [--sections env,train,profile,optimizer,warmup,max_batch,predict,data,ddp]
+          [--batch N] [--image N]
+
+(the paper model on a CPU, where the time goes: --device cpu --sections env,profile --batch 1
+--image 128)
 
 Sections (each a row group of the printed table and a key of the JSON file):
 
@@ -17,6 +21,12 @@ Sections (each a row group of the printed table and a key of the JSON file):
   (FLOPs counted by ``torch.utils.flop_counter`` in the first step). With ``TAMING_PATH`` set to
   a taming-transformers checkout, ``benchmarks/bench_model.py --batch 16`` times taming's
   modules on the same device (printed as a hint; not repeated here).
+- ``profile``: where the bf16 + channels_last step's time goes (``torch.profiler``, the ops'
+  own time on the device): convolutions, norms, attention, the optimizer, the quantizer's code
+  search, element-wise and the rest.
+- ``optimizer``: one step of both optimizers over the paper model's parameters (gradients
+  set), torch's fused Adam as i2i builds it against torch's default implementation (a loop of
+  per-parameter operations on the CPU, ``foreach`` on CUDA), as i2i built it before.
 - ``warmup``: a step before ``disc_start``, as taming and i2i did it (the critic runs and its
   loss is multiplied by 0) and with the critic skipped (its optimizer still steps on zero
   gradients, so the weights after ``disc_start`` are the same).
@@ -51,15 +61,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-SECTIONS = ("env", "train", "warmup", "max_batch", "predict", "data", "ddp")
+if TYPE_CHECKING:
+    from i2i.training.optimizers import Optimizers
+
+SECTIONS = ("env", "train", "profile", "optimizer", "warmup", "max_batch", "predict", "data", "ddp")
 PAPER = ["model.in_channels=3", "model.out_channels=3"]
 TINY = [  # --smoke: the paper recipe with tiny networks
     *PAPER,
@@ -89,6 +103,7 @@ class Sizes:
     data_batches: int = 20
     workers: tuple[int, ...] = (1, 2, 4, 8, 14)
     compile_backend: str = "inductor"
+    profile_steps: int = 3
 
 
 FULL = Sizes(PAPER)
@@ -107,6 +122,7 @@ SMOKE = Sizes(
     data_batches=2,
     workers=(1,),
     compile_backend="eager",
+    profile_steps=1,
 )
 VARIANTS = {  # name: (autocast dtype or None, channels_last, compiled)
     "fp32": (None, False, False),
@@ -310,16 +326,130 @@ def train_section(sizes: Sizes, device: torch.device) -> dict[str, dict[str, obj
     return results
 
 
+PROFILE_GROUPS = {  # op-name fragments (lower case) of each group, first match wins
+    "optimizer": ("fused_adam", "_foreach_", "adam"),
+    "convolutions": ("conv",),
+    "norms": ("group_norm", "batch_norm"),
+    "attention": ("scaled_dot_product", "attention", "bmm", "softmax"),
+    "code search (matmul, argmin)": ("mm", "argmin", "cdist", "linear", "embedding"),
+    "element-wise": (
+        "silu", "leaky", "relu", "add", "mul", "sub", "div", "where", "copy", "fill", "zero",
+        "abs", "sign", "pow", "sqrt", "clamp", "neg", "exp", "cat", "sum", "mean", "norm",
+    ),
+}  # fmt: skip
+
+
+def profile_section(sizes: Sizes, device: torch.device) -> dict[str, object]:
+    """Shares of the step's own op time by group (:data:`PROFILE_GROUPS`)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    gan = GANStep(sizes, device, "bf16_cl")
+    batch = gan.batch(sizes.batch, sizes.image)
+    gan(batch)  # warm-up
+    synchronize(device)
+    activities = [ProfilerActivity.CPU]
+    if device.type == "cuda":
+        activities.append(ProfilerActivity.CUDA)
+    with profile(activities=activities) as profiler:
+        for _ in range(sizes.profile_steps):
+            gan(batch)
+        synchronize(device)
+    on_gpu = device.type == "cuda"
+    totals: dict[str, float] = dict.fromkeys([*PROFILE_GROUPS, "other"], 0.0)
+    ops: dict[str, float] = {}
+    for event in profiler.key_averages():
+        own = (event.self_device_time_total if on_gpu else event.self_cpu_time_total) / 1e6
+        totals[_group(event.key)] += own
+        ops[event.key] = own
+    whole = sum(totals.values()) or 1.0
+    top = sorted(ops.items(), key=lambda item: -item[1])[:8]
+    return {
+        "steps": sizes.profile_steps,
+        "batch": sizes.batch,
+        "image": sizes.image,
+        "clock": "device" if on_gpu else "cpu",
+        "op_seconds_per_step": whole / sizes.profile_steps,
+        **{f"{name} %": 100 * seconds / whole for name, seconds in totals.items()},
+        "top_ops %": {name: round(100 * seconds / whole, 1) for name, seconds in top},
+    }
+
+
+def _group(op: str) -> str:
+    name = op.lower()
+    for group, fragments in PROFILE_GROUPS.items():
+        if any(fragment in name for fragment in fragments):
+            return group
+    return "other"
+
+
+def optimizer_section(sizes: Sizes, device: torch.device) -> dict[str, object]:
+    """Seconds per step of both optimizers, fused (i2i's choice) and torch's default."""
+    gan = GANStep(sizes, device, "fp32")
+    parameters = [*gan.model.parameters(), *gan.critic.parameters()]
+    for parameter in parameters:
+        parameter.grad = torch.randn_like(parameter) * 1e-3
+    implementations = {"fused": gan.optimizers, "default": _with_default_implementation(gan)}
+    seconds: dict[str, list[float]] = {name: [] for name in implementations}
+    for round_ in range(1 + sizes.timed_steps):  # alternating, after one warm-up round
+        for name, optimizers in implementations.items():
+            synchronize(device)
+            start = time.perf_counter()
+            for which in optimizers.named().values():
+                which.step()
+            synchronize(device)
+            if round_:
+                seconds[name].append(time.perf_counter() - start)
+    fused, default = (float(np.median(seconds[n])) for n in ("fused", "default"))
+    return {
+        "parameters_m": sum(p.numel() for p in parameters) / 1e6,
+        "fused_s": fused,
+        "default_s": default,
+        "speed_up": default / fused,
+    }
+
+
+def _with_default_implementation(gan: GANStep) -> Optimizers:
+    """The step's optimizers rebuilt with torch's default implementation (``fused=None``)."""
+    from i2i.recipe.sections import TrainConfig
+    from i2i.training.optimizers import Optimizers
+
+    rebuilt = Optimizers.build(TrainConfig(), gan.model, gan.critic)
+    for optimizer in rebuilt.named().values():
+        for group in optimizer.param_groups:
+            group.update(fused=None, foreach=None)
+    return rebuilt
+
+
 def warmup_section(sizes: Sizes, device: torch.device) -> dict[str, dict[str, object]]:
-    """Steps before ``disc_start``: the critic run and multiplied by 0, or skipped."""
+    """Steps before ``disc_start``, the critic run and multiplied by 0 or skipped, interleaved
+    step by step (other work on a shared machine slows both alike)."""
+    steps = {
+        name: GANStep(sizes, device, "bf16_cl", disc_start=10**9, skip_critic_in_warmup=skip)
+        for name, skip in (("critic_runs", False), ("critic_skipped", True))
+    }
+    batch = next(iter(steps.values())).batch(sizes.batch, sizes.image)
+    flops: dict[str, float] = {}
+    for name, gan in steps.items():
+        gan(batch)
+        with FlopCounterMode(display=False) as counter:
+            gan(batch)
+        flops[name] = float(counter.get_total_flops())
+    seconds: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(sizes.timed_steps):
+        for name, gan in steps.items():
+            synchronize(device)
+            start = time.perf_counter()
+            gan(batch)
+            synchronize(device)
+            seconds[name].append(time.perf_counter() - start)
     results: dict[str, dict[str, object]] = {}
-    for name, skip in (("critic_runs", False), ("critic_skipped", True)):
-        gan = GANStep(sizes, device, "bf16_cl", disc_start=10**9, skip_critic_in_warmup=skip)
-        batch = gan.batch(sizes.batch, sizes.image)
-        timing = time_steps(
-            functools.partial(gan, batch), device, sizes.warmup_steps, sizes.timed_steps
-        )
-        results[name] = {**timing, "samples_per_s": sizes.batch / float(timing["step_s"] or 1)}
+    for name in steps:
+        step_s = float(np.median(seconds[name]))
+        results[name] = {
+            "step_s": step_s,
+            "samples_per_s": sizes.batch / step_s,
+            "flops": flops[name],
+        }
     return results
 
 
@@ -465,7 +595,7 @@ def ddp_section(sizes: Sizes, device: torch.device, single_rate: float | None) -
     cuda = device.type == "cuda"
     if cuda and torch.cuda.device_count() < 2:
         return {"skipped": f"{torch.cuda.device_count()} CUDA device(s); DDP scaling needs 2"}
-    if not cuda and sizes is not SMOKE:
+    if not cuda and sizes.overrides is not TINY:
         return {"skipped": "no CUDA devices (the CPU path runs in --smoke only)"}
     import torch.multiprocessing as mp
 
@@ -537,7 +667,7 @@ def _number(value: object) -> str:
 
 def run(sections: list[str], sizes: Sizes, device: torch.device) -> Report:
     """Run ``sections`` in order; a section that fails is recorded and the others still run."""
-    report = Report("smoke" if sizes is SMOKE else "full")
+    report = Report("smoke" if sizes.overrides is TINY else "full")
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
@@ -553,6 +683,10 @@ def run(sections: list[str], sizes: Sizes, device: torch.device) -> Report:
                 elif section == "train":
                     value = train_section(sizes, device)
                     step_rate = float(value["bf16_cl"]["samples_per_s"])  # type: ignore[arg-type]
+                elif section == "profile":
+                    value = profile_section(sizes, device)
+                elif section == "optimizer":
+                    value = optimizer_section(sizes, device)
                 elif section == "warmup":
                     value = warmup_section(sizes, device)
                 elif section == "max_batch":
@@ -576,6 +710,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto", help="auto, cuda, cuda:1, cpu")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (the test suite's run)")
     parser.add_argument("--sections", default=",".join(SECTIONS))
+    parser.add_argument("--batch", type=int, help="training batch instead of the section's size")
+    parser.add_argument("--image", type=int, help="training image side instead of 256")
     args = parser.parse_args(argv)
     from i2i.device import resolve_device
 
@@ -585,6 +721,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown sections {unknown}; choose from {', '.join(SECTIONS)}")
     sizes = SMOKE if args.smoke else FULL
+    if args.batch or args.image:
+        sizes = replace(sizes, batch=args.batch or sizes.batch, image=args.image or sizes.image)
     print(f"i2i GPU suite on {device} ({'smoke' if args.smoke else 'full'} sizes: {sizes})")
     if os.environ.get("TAMING_PATH"):
         print("TAMING_PATH is set: run benchmarks/bench_model.py --batch 16 for taming's modules")
