@@ -22,7 +22,7 @@ from i2i.cli.prediction import (
     predictor_options,
 )
 
-plate_app = typer.Typer(help="HCS OME-Zarr plates: inspect, convert, predict whole plates.")
+plate_app = typer.Typer(help="HCS OME-Zarr plates: inspect, convert, predict, evaluate.")
 
 ZarrFormat = Annotated[
     int | None,
@@ -76,6 +76,34 @@ def convert_command(
         source, destination, layout, zarr_format=zarr_format or 3, pixel_size_um=pixel_size
     )
     typer.echo(f"Wrote {written} field(s) to the plate {destination}.")
+
+
+@plate_app.command("evaluate")
+def evaluate_command(
+    pred: Annotated[Path, typer.Option("--pred", help="The predicted plate.")],
+    target: Annotated[Path, typer.Option("--target", help="The plate with the real channels.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")],
+    metrics: Annotated[
+        str | None, typer.Option("--metrics", help="Comma-separated metrics (default: all).")
+    ] = None,
+    map_metric: Annotated[
+        str, typer.Option("--map-metric", help="Metric of the plate-map heat map.")
+    ] = "pcc",
+    device: Device = "auto",
+) -> None:
+    """Score every predicted field against the same field of the target plate.
+
+    Fields are paired by address and channels by name. Writes per_image.csv (one row per
+    field and channel), per_well.csv, per_plate.csv, the summaries, a plate-map heat map per
+    channel (wells coloured by their mean --map-metric) and report.md.
+
+    Example: i2i plate evaluate --pred screen_dna.ome.zarr --target screen.ome.zarr -o eval/
+    """
+    from i2i_plugins.hcs_plates.evaluation import evaluate_plate
+
+    names = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
+    report = evaluate_plate(pred, target, out, metrics=names, map_metric=map_metric, device=device)
+    typer.echo(f"Report: {report}")
 
 
 @plate_app.command("predict")
