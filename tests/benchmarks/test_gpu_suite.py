@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 SUITE = Path(__file__).parents[2] / "benchmarks" / "gpu_suite.py"
-SINGLE_PROCESS = "env,train,warmup,max_batch,predict,data"
+SINGLE_PROCESS = "env,train,profile,optimizer,warmup,max_batch,predict,data"
 
 
 def _smoke(tmp_path: Path, sections: str) -> dict:
@@ -36,6 +36,14 @@ def test_every_single_process_section_runs_and_reports(tmp_path: Path) -> None:
     for row in train.values():
         assert row["samples_per_s"] > 0 and row["flops"] > 0 and row["batch"] == 2
     assert train["bf16_cl_compile"]["compile_s"] > 0 and train["fp32"]["compile_s"] is None
+
+    profile = results["profile"]
+    shares = [v for k, v in profile.items() if k.endswith(" %") and not isinstance(v, dict)]
+    assert sum(shares) == pytest.approx(100) and profile["convolutions %"] > 0
+    assert profile["top_ops %"] and profile["op_seconds_per_step"] > 0
+
+    optimizer = results["optimizer"]
+    assert optimizer["fused_s"] > 0 and optimizer["default_s"] > 0 and optimizer["speed_up"] > 0
 
     warmup = results["warmup"]  # the skipped critic costs no FLOPs
     assert warmup["critic_skipped"]["flops"] < warmup["critic_runs"]["flops"]
