@@ -43,7 +43,7 @@ from i2i.training.ema import WeightEMA
 from i2i.training.exports import WeightExports
 from i2i.training.logbook import MetricsCSV
 from i2i.training.optimizers import DISCRIMINATOR, GENERATOR, Optimizers
-from i2i.training.panels import panel_image, write_panel
+from i2i.training.panels import PanelCaption, input_plane_names, log_panel, panel_image, write_panel
 from i2i.training.parts import training_data
 from i2i.training.progress_report import ProgressReport, progress_report
 from i2i.training.run_folder import RunFolder
@@ -342,12 +342,27 @@ class Trainer:
         if values:
             self._log(values, log)
             if self.accelerator.is_main_process and panel is not None:
-                image = panel_image(*panel)
-                write_panel(self.run.samples / f"step_{self.progress.step:08d}.png", image)
+                self._write_panel(panel, values)
             if self.exports.improves(values, self.progress):
                 self.exports.save(self.run.best_weights, self._exported_model(), self.progress.step)
         self._count_towards_early_stopping(values)
         return values
+
+    def _write_panel(
+        self, panel: tuple[torch.Tensor, torch.Tensor, torch.Tensor], values: dict[str, float]
+    ) -> None:
+        """``samples/step_N.png`` and the same panel in TensorBoard (:mod:`.panels`)."""
+        step, contract = self.progress.step, self.parts.contract
+        best = f"val/{self.config.best_metric}"
+        caption = PanelCaption(
+            step=step,
+            input_names=input_plane_names(contract, panel[0].shape[1]),
+            output_names=contract.output_channels,
+            metrics={best: values[best]} if best in values else values,
+        )
+        image = panel_image(*panel, caption)
+        write_panel(self.run.samples / f"step_{step:08d}.png", image)
+        log_panel(self.accelerator, image, step)
 
     def _count_towards_early_stopping(self, values: dict[str, float]) -> None:
         """Record a validation for ``train.early_stopping`` (decided on the main process,
