@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from plate_support import save_bright_field_weights, write_jump_folder
 
@@ -39,16 +40,31 @@ def bash(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def screen(shared_data, tmp_path: Path) -> Path:
-    write_jump_folder(shared_data, tmp_path)
+def screen(shared_data, isl_dapi, tmp_path: Path) -> Path:
+    """The JUMP folder of the real bright-field planes, with ch5 (DNA) files cut from the real
+    ISL DAPI image (another sample: enough for the commands, not for a meaningful score)."""
+    import tifffile
+
+    export = write_jump_folder(shared_data, tmp_path)
+    for plane in (export / "Images").glob("*-ch8sk1fk1fl1.tiff"):
+        y, x = (0, 0) if "f01" in plane.name else (256, 256)
+        dna = plane.with_name(plane.name.replace("-ch8", "-ch5"))
+        tifffile.imwrite(dna, isl_dapi[y : y + 256, x : x + 256])
     save_bright_field_weights(tmp_path / "jump_dna.safetensors")
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def isl_dapi(shared_data) -> np.ndarray:
+    from i2i.io import open_image
+
+    return open_image(next((shared_data / "isl_condition_b").glob("*DAPI_CONFOCAL*"))).read_plane()
 
 
 def test_the_walk_through_runs_as_written(screen):
     completed = bash(block("## Walk-through", "bash"), screen)
     assert "fields      4 (2 per well), 4 written, complete" in completed.stdout
-    assert "channels    BF_over, BF_under, BF_focus" in completed.stdout
+    assert "channels    BF_over, BF_under, BF_focus, DNA" in completed.stdout
     assert "channels    DNA" in completed.stdout
     assert "0 field(s) predicted, 4 skipped" in completed.stderr
     assert (screen / "BR00116991_dna_2proc.ome.zarr" / "B" / "03" / "1").is_dir()
