@@ -20,8 +20,10 @@ from i2i.cli.prediction import (
     Overwrite,
     PixelSize,
     PredictUsageError,
+    StrictDomain,
     TileSize,
     Tta,
+    Uncertainty,
     predictor_options,
     run_prediction_jobs,
 )
@@ -47,6 +49,8 @@ def predict_command(
     compile: Compile = False,
     channels_last: ChannelsLast = False,
     tta: Tta = False,
+    uncertainty: Uncertainty = False,
+    strict_domain: StrictDomain = False,
     pixel_size: PixelSize = None,
     float32: Annotated[
         bool, typer.Option("--float32", help="Write float32 instead of the input's pixel type.")
@@ -78,6 +82,9 @@ def predict_command(
     otherwise OUT is a folder that receives <input name><--format> per input. Outputs that exist
     and are complete are skipped, so a re-run resumes an interrupted batch; incomplete ones are
     predicted again. Only earlier image outputs are ever replaced (else give --overwrite).
+    Each input is compared with the model's training data (pixel size, z-planes, channel
+    names, intensities after normalisation) and a difference is a warning naming the file
+    (an error with --strict-domain).
     Launched with `accelerate launch` or `torchrun`, the inputs are split between the processes.
 
     Examples:
@@ -109,6 +116,8 @@ def predict_command(
         compile=compile,
         channels_last=channels_last,
         tta=tta,
+        uncertainty=uncertainty,
+        strict_domain=strict_domain,
         pixel_size=pixel_size,
         output_dtype="float32" if float32 else "input",
     )

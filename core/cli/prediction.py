@@ -66,6 +66,23 @@ ChannelsLast = Annotated[bool, typer.Option("--channels-last", help="channels_la
 Tta = Annotated[
     bool, typer.Option("--tta", help="Average over the 8 flips/rotations of each tile (8x time).")
 ]
+Uncertainty = Annotated[
+    bool,
+    typer.Option(
+        "--uncertainty",
+        help="With --tta: also write the per-pixel standard deviation of the 8 predictions as "
+        "channels <name>_tta_std (where the model is orientation-sensitive; not a calibrated "
+        "error).",
+    ),
+]
+StrictDomain = Annotated[
+    bool,
+    typer.Option(
+        "--strict-domain",
+        help="Fail, instead of warning, on an input that differs from the model's training "
+        "data (pixel size, z-planes, channel names, intensity statistics).",
+    ),
+]
 PixelSize = Annotated[
     float | None,
     typer.Option(
@@ -85,9 +102,18 @@ Overwrite = Annotated[
 
 
 def predictor_options(**options: Any) -> dict[str, Any]:
-    """The options given on the command line; those left out come from the model's recipe."""
+    """The options given on the command line; those left out come from the model's recipe.
+
+    Progress is a bar when stderr is a terminal, else plain lines at most every 30 s.
+    ``uncertainty`` without ``tta`` is an error, before a model loads.
+    """
     given = {key: value for key, value in options.items() if value is not None}
-    given["show_progress"] = sys.stderr.isatty()
+    if given.get("uncertainty") and not given.get("tta"):
+        raise PredictUsageError(
+            "--uncertainty writes the spread of the --tta predictions, so it needs --tta. "
+            "Give --tta --uncertainty, or leave --uncertainty out."
+        )
+    given["show_progress"] = True if sys.stderr.isatty() else "lines"
     return given
 
 

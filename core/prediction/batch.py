@@ -107,7 +107,7 @@ def run_jobs(
     predictors: dict[str, Predictor] = {}
     result = BatchResult()
     with state.split_between_processes(jobs) as share:
-        for job in share:
+        for number, job in enumerate(share, start=1):
             exists = job.output.exists() and not overwrite
             reason = incomplete_reason(job.output) if exists else None
             skipped = exists and reason is None
@@ -121,7 +121,10 @@ def run_jobs(
                 if job.model not in predictors:
                     predictors[job.model] = make_predictor(job.model, state.device)
                 predictor = predictors[job.model]
-                predictor.predict(job.input, out=job.output, writer=writer, overwrite=overwrite)
+                label = f"file {number}/{len(share)} {job.input.name}"
+                predictor.predict(
+                    job.input, out=job.output, writer=writer, overwrite=overwrite, label=label
+                )
                 result.predicted.append(job.output)
             if on_done is not None:
                 on_done(job, skipped)

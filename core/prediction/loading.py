@@ -3,7 +3,8 @@
 The name or path is resolved (and a zoo model downloaded and verified) by
 :func:`i2i.zoo.loading.resolve_weights`; the model is rebuilt from the spec in the file's
 metadata by :func:`i2i.model.load_translator`, its input contract read from the metadata key
-``input_contract``, and its tiling and writer from the ``predict`` section of the recipe in the
+``input_contract``, its training domain from ``training_domain`` (:mod:`i2i.domain`; absent
+in older weights), and its tiling and writer from the ``predict`` section of the recipe in the
 metadata: they are the defaults of every prediction with these weights, and options given to
 :func:`load_predictor` take precedence (a writer spec given without a name, or naming the
 recipe's writer, updates the recipe's writer parameters: ``writer={"zarr_format": 3}``).
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING, Literal, TypedDict, cast
 import torch
 
 from i2i.contract import ContractError, InputContract
+from i2i.domain import METADATA_KEY, TrainingDomain
 from i2i.io import WriterSpec
-from i2i.prediction.predictor import Predictor
+from i2i.prediction.predictor import Predictor, ProgressDisplay
 from i2i.prediction.tta import TTAMode
 from i2i.tiling import Blend, Tiling
 
@@ -48,7 +50,9 @@ class PredictorOptions(TypedDict, total=False):
     pixel_size: float | None
     output_dtype: Literal["input", "float32"]
     writer: WriterSpec
-    show_progress: bool
+    show_progress: ProgressDisplay
+    uncertainty: bool
+    strict_domain: bool
 
 
 class LoadOptions(TilingOptions, PredictorOptions, total=False):
@@ -90,6 +94,7 @@ def load_predictor(name_or_path: str | Path, **options: Unpack[LoadOptions]) -> 
         model,
         InputContract.from_metadata(contract, str(weights)),
         tiling=tiling,
+        domain=TrainingDomain.from_metadata(metadata.get(METADATA_KEY), str(weights)),
         **predictor_options,
     )
 

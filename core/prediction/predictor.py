@@ -5,6 +5,12 @@ contract's channels lazily, normalises them as training did (:mod:`i2i.normaliza
 percentiles per input plane, clipped when the contract says so), resamples to the
 model's training pixel size when both pixel sizes are known, runs the sliding-window engine,
 resamples the finished rows back, and writes them to the output as they come.
+
+Before predicting, each input is compared with the model's training domain
+(:mod:`i2i.domain`): pixel size, z-planes, channel names and, when the weights recorded them,
+intensity statistics after normalisation of one plane group (the middle one of the first time
+point, read once more for this). What differs is one :class:`~i2i.domain.DomainWarning` per
+input, or a :class:`~i2i.domain.DomainError` with ``strict_domain``.
 """
 
 from __future__ import annotations
@@ -23,14 +29,26 @@ import torch
 
 from i2i.contract import ContractError, InputContract
 from i2i.device import resolve_device
+from i2i.domain import (
+    ChannelStatistics,
+    DomainError,
+    DomainWarning,
+    ObservedInput,
+    TrainingDomain,
+    channel_statistics,
+    domain_differences,
+    pixel_sample,
+)
+from i2i.errors import I2IError
 from i2i.image import ArrayImage, ArraySink, Image, PixelSizes, Sink
 from i2i.io import WriterSpec, open_image
-from i2i.normalization import plane_bounds, warn_non_finite
+from i2i.normalization import NonFiniteWarning, plane_bounds, warn_non_finite
 from i2i.prediction.output import output_writer, to_dtype
+from i2i.prediction.progress import ProgressLines
 from i2i.prediction.resample import ResampledReader, ResamplingWriter, resampled_length
 from i2i.prediction.sliding_window import ReadRegion, WriteRows, sliding_window_predict
 from i2i.prediction.tiling import TileGrid
-from i2i.prediction.tta import TTAMode, tta_forward
+from i2i.prediction.tta import TTA_STD_SUFFIX, TTAMode, tta_forward
 from i2i.tiling import Tiling
 
 PIXEL_SIZE_TOLERANCE = 0.01
@@ -39,6 +57,15 @@ PIXEL_SIZE_TOLERANCE = 0.01
 
 class PixelSizeWarning(UserWarning):
     """The image's pixel size is unknown while the model's is known."""
+
+
+class PredictorOptionError(I2IError):
+    """Options of a :class:`Predictor` that do not fit together."""
+
+
+ProgressDisplay = bool | Literal["lines"]
+"""``True``: a rich progress bar (for terminals); ``"lines"``: a plain line on stderr at most
+every :data:`~i2i.prediction.progress.LINE_INTERVAL_SECONDS` (logs); ``False``: none."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +93,12 @@ class Predictor:
     "zarr_format": 3}``; a spec without ``name`` holds parameters of the writer the suffix
     chooses) writes file outputs named like the files it writes when :meth:`predict` is given
     no writer; otherwise the output's suffix chooses (:func:`~i2i.prediction.output.output_writer`).
+    ``uncertainty`` (needs ``tta``) adds, after the predicted channels, the per-pixel standard
+    deviation of the TTA predictions as channels named ``<channel>_tta_std``: where the model
+    is orientation-sensitive, not a calibrated error. ``domain`` (the weights' recorded
+    :class:`~i2i.domain.TrainingDomain`, ``None`` for older weights) is what each input is
+    compared with; ``strict_domain`` makes a difference an error. ``show_progress``: see
+    :data:`ProgressDisplay`.
     """
 
     def __init__(
@@ -82,8 +115,16 @@ class Predictor:
         pixel_size: float | None = None,
         output_dtype: Literal["input", "float32"] = "input",
         writer: WriterSpec = None,
-        show_progress: bool = False,
+        show_progress: ProgressDisplay = False,
+        uncertainty: bool = False,
+        domain: TrainingDomain | None = None,
+        strict_domain: bool = False,
     ):
+        if uncertainty and not tta:
+            raise PredictorOptionError(
+                "uncertainty=True (--uncertainty) is the spread of the test-time augmentation "
+                "predictions, so it needs tta (--tta). Give both, or leave uncertainty out."
+            )
         self.contract = contract
         self.device = resolve_device(device)
         self.bf16 = bf16
@@ -93,6 +134,12 @@ class Predictor:
         self.output_dtype = output_dtype
         self.writer = writer
         self.show_progress = show_progress
+        self.uncertainty = uncertainty
+        self.domain = domain
+        self.strict_domain = strict_domain
+        self._lines: ProgressLines | None = None
+        self._warned: set[tuple[type[Warning], Path]] = set()
+        """(warning, input) pairs warned about: each input once, however often predicted."""
         model = model.to(self.device).eval()
         if channels_last:
             model = model.to(memory_format=torch.channels_last)
@@ -100,8 +147,15 @@ class Predictor:
         self._module: Callable[[torch.Tensor], object] = torch.compile(model) if compile else model
         self._forward: Callable[[torch.Tensor], torch.Tensor] = self._forward_tiles
         if tta:
-            self._forward = tta_forward(self._forward_tiles, "d4" if tta is True else tta)
-        self._warned_pixel_size = False
+            mode: TTAMode = "d4" if tta is True else tta
+            self._forward = tta_forward(self._forward_tiles, mode, spread=uncertainty)
+
+    @property
+    def output_channels(self) -> list[str]:
+        """The names of the output channels: the contract's, then ``<name>_tta_std`` ones
+        with ``uncertainty``."""
+        names = list(self.contract.output_channels)
+        return names + [f"{n}{TTA_STD_SUFFIX}" for n in names] if self.uncertainty else names
 
     def _forward_tiles(self, tiles: torch.Tensor) -> torch.Tensor:
         if self.channels_last:
@@ -122,6 +176,7 @@ class Predictor:
         *,
         on_tile: Callable[[int, int], None] | None = None,
         overwrite: bool = False,
+        label: str | None = None,
     ) -> npt.NDArray[np.float32] | Path | Sink:
         """Predict ``image`` (an Image, a path, or an array); write to ``out`` or return it.
 
@@ -134,18 +189,21 @@ class Predictor:
         ``on_tile(done, total)`` is called after each batch of tiles with the tiles done so far
         and the tiles of the whole image (every plane); an exception it raises stops the
         prediction and propagates (a file output is then not created: writers are atomic).
+        ``label`` names the input in progress displays (e.g. ``file 3/10 a.tif``). The input is
+        first compared with the training domain (see the module docstring).
         """
         source = _as_image(image)
         self._check_channels(source)
         planes = self._planes(source)
-        channels = len(self.contract.output_channels)
+        self._check_domain(source, planes)
+        channels = len(self.output_channels)
         shape = (source.shape[0], channels, _z_out(planes), *source.shape[3:])
         if out is None:
             sink = ArraySink(shape)
-            self._run(source, planes, sink, np.dtype(np.float32), on_tile)
+            self._run(source, planes, sink, np.dtype(np.float32), on_tile, label)
             return source.restore_rank(sink.array) if isinstance(source, ArrayImage) else sink.array
         if not isinstance(out, str | Path):  # a sink
-            self._run(source, planes, out, np.dtype(np.float32), on_tile)
+            self._run(source, planes, out, np.dtype(np.float32), on_tile, label)
             return out
         path = Path(out)
         dtype = np.dtype(np.float32) if self.output_dtype == "float32" else source.dtype
@@ -160,10 +218,10 @@ class Predictor:
             path,
             shape=shape,
             dtype=dtype,
-            channel_names=list(self.contract.output_channels),
+            channel_names=self.output_channels,
             pixel_sizes=pixel_sizes,
         ) as file_sink:
-            self._run(source, planes, file_sink, dtype, on_tile)
+            self._run(source, planes, file_sink, dtype, on_tile, label)
         return path
 
     # -- planning ---------------------------------------------------------------------------
@@ -209,6 +267,47 @@ class Predictor:
             for z_out, g in enumerate(groups)
         ]
 
+    def _check_domain(self, image: Image, planes: list[_Plane]) -> None:
+        """Warn (or fail, with ``strict_domain``) when ``image`` differs from the training
+        domain; see :func:`i2i.domain.domain_differences` for what is compared."""
+        size = self.pixel_size or image.pixel_sizes.x or image.pixel_sizes.y
+        resampled = (
+            self.contract.pixel_size_um is not None and self.tiling.rescale and size is not None
+        )
+        selected = self.contract.input_channels
+        names = image.channel_names
+        if selected is not None:
+            names = [names[c] if isinstance(c, int) else str(c) for c in selected]
+        observed = ObservedInput(size, names, image.shape[2], self._statistics(image, planes))
+        differences = domain_differences(self.domain, observed, self.contract, resampled)
+        if not differences:
+            return
+        message = (
+            f"{image.path} differs from the model's training data: {'; '.join(differences)}. "
+            "The prediction may be unreliable; use an image like the training data or a "
+            "model trained on such images."
+        )
+        if self.strict_domain:
+            raise DomainError(f"{message} (--strict-domain makes this an error.)")
+        self._warn_once(image.path, f"{message} (--strict-domain makes this an error.)")
+
+    def _warn_once(self, path: Path, message: str, category: type[Warning] = DomainWarning) -> None:
+        """Warn ``message`` about the input ``path``, unless already done for it."""
+        if (category, path) not in self._warned:
+            self._warned.add((category, path))
+            warnings.warn(message, category, stacklevel=4)
+
+    def _statistics(self, image: Image, planes: list[_Plane]) -> list[ChannelStatistics] | None:
+        """Statistics after normalisation of the middle plane group of the first time point,
+        when there is a recorded domain to compare them with."""
+        if self.domain is None or not self.domain.statistics:
+            return None
+        first = [p for p in planes if p.t == planes[0].t]
+        with warnings.catch_warnings():  # the prediction itself warns about non-finite pixels
+            warnings.simplefilter("ignore", NonFiniteWarning)
+            read = self._plane_reader(image, first[len(first) // 2])
+            return channel_statistics([pixel_sample(read, image.shape[3:])])
+
     def _model_shape(self, image: Image) -> tuple[int, int]:
         """The image's Y/X size on the model's pixel grid."""
         height, width = image.shape[3:]
@@ -218,15 +317,14 @@ class Predictor:
         if target is None or not self.tiling.rescale:
             return height, width
         if size_y is None or size_x is None:
-            if not self._warned_pixel_size:
-                warnings.warn(
-                    f"{image.path}: pixel size unknown; the model was trained at {target} µm "
-                    "per pixel and predicts on the image's own grid. Give --pixel-size (or "
-                    "pixel_size=) if the image's pixel size differs.",
-                    PixelSizeWarning,
-                    stacklevel=3,
-                )
-                self._warned_pixel_size = True
+            message = (
+                f"{image.path}: pixel size unknown; the model was trained at {target} µm "
+                "per pixel and predicts on the image's own grid. Give --pixel-size (or "
+                "pixel_size=) if the image's pixel size differs."
+            )
+            if self.strict_domain:
+                raise DomainError(f"{message} (--strict-domain makes this an error.)")
+            self._warn_once(image.path, message, PixelSizeWarning)
             return height, width
         if max(abs(size_y / target - 1), abs(size_x / target - 1)) <= PIXEL_SIZE_TOLERANCE:
             return height, width
@@ -241,13 +339,14 @@ class Predictor:
         sink: Sink,
         dtype: np.dtype[Any],
         on_tile: Callable[[int, int], None] | None = None,
+        label: str | None = None,
     ) -> None:
         shape = image.shape[3:]
         model_shape = self._model_shape(image)
         tiling = self.tiling
         grid = TileGrid.plan(*model_shape, tiling.tile_size, tiling.overlap, self.multiple_of)
         with (
-            self._progress(len(grid) * len(planes), image, on_tile) as advance,
+            self._progress(len(grid) * len(planes), label or image.path.name, on_tile) as advance,
             torch.inference_mode(),
         ):
             for plane in planes:
@@ -290,14 +389,15 @@ class Predictor:
     def _plane_writer(
         self, sink: Sink, plane: _Plane, dtype: np.dtype[Any], width: int
     ) -> WriteRows:
-        expected = len(self.contract.output_channels)
+        expected = len(self.output_channels)
+        spread = 2 if self.uncertainty else 1  # the TTA mean and standard deviation
 
         def write(rows: slice, block: np.ndarray) -> None:
             if block.shape[0] != expected:
                 raise ContractError(
-                    f"The model predicts {block.shape[0]} channel(s) but its contract names "
-                    f"{expected}: {self.contract.output_channels}. Fix output_channels in the "
-                    "model's input contract."
+                    f"The model predicts {block.shape[0] // spread} channel(s) but its contract "
+                    f"names {expected // spread}: {self.contract.output_channels}. Fix "
+                    "output_channels in the model's input contract."
                 )
             region = to_dtype(block, dtype)[None, :, None]  # (1, C, 1, rows, X)
             sink.write_region(region, t=plane.t, z=plane.z_out, c=None, y=rows, x=slice(0, width))
@@ -306,20 +406,32 @@ class Predictor:
 
     @contextmanager
     def _progress(
-        self, total: int, image: Image, on_tile: Callable[[int, int], None] | None = None
+        self, total: int, label: str, on_tile: Callable[[int, int], None] | None = None
     ) -> Iterator[Callable[[int], None] | None]:
+        report = None if on_tile is None else _counting(total, on_tile)
         if not self.show_progress:
-            yield None if on_tile is None else _counting(total, on_tile)
+            yield report
+            return
+        if self.show_progress == "lines":
+            self._lines = self._lines or ProgressLines()  # one interval over every input
+            lines = self._lines.start(label, total)
+
+            def advance_lines(n: int) -> None:
+                lines(n)
+                if report is not None:
+                    report(n)
+
+            yield advance_lines
             return
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
-            task = progress.add_task(f"{image.path.name}: tiles", total=total)
-            report = _counting(total, on_tile or (lambda done, total: None))
+            task = progress.add_task(f"{label}: tiles", total=total)
 
             def advance(n: int) -> None:
                 progress.advance(task, n)
-                report(n)
+                if report is not None:
+                    report(n)
 
             yield advance
 

@@ -8,7 +8,7 @@ and turned into JSON only in the metadata of exported weights.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from torch import nn
 
 from i2i._version import __version__
 from i2i.contract import InputContract
+from i2i.domain import TrainingDomain
 from i2i.errors import I2IError
 from i2i.training.losses import LossSet
 from i2i.training.run_folder import RunFolder
@@ -46,6 +47,7 @@ class RunParts:
     higher_is_better: dict[str, bool]
     metric_names: list[str] | None
     device: torch.device | None = None
+    _domain: TrainingDomain | None = field(default=None, init=False, repr=False)
 
     def evaluator_factory(self) -> Evaluator:
         from i2i.evaluate import Evaluator
@@ -53,13 +55,24 @@ class RunParts:
         return Evaluator(self.metric_names, device=str(self.device or "cpu"), panel_size=0)
 
     def export_metadata(self, step: int) -> dict[str, object]:
-        """What exported weights carry so that the file alone rebuilds and uses its model."""
+        """What exported weights carry so that the file alone rebuilds and uses its model, and
+        the training domain prediction compares inputs with (:mod:`i2i.domain`)."""
         return {
             "recipe": self.recipe.to_dict(),
             "input_contract": self.contract.model_dump(mode="json"),
+            "training_domain": self.training_domain().model_dump(mode="json"),
             "i2i_version": __version__,
             "step": step,
         }
+
+    def training_domain(self) -> TrainingDomain:
+        """The training data's domain, computed once per run from a sample of training items
+        (:func:`i2i.training.domain_record.training_domain`)."""
+        if self._domain is None:
+            from i2i.training.domain_record import training_domain
+
+            self._domain = training_domain(self.train_loader.dataset, self.contract)
+        return self._domain
 
 
 def initialise_from(model: nn.Module, reference: str, runs_root: Path) -> None:
