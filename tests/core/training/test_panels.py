@@ -59,7 +59,7 @@ def test_run_writes_labelled_panels_with_step_metric_overlay_and_crop(
     assert "Nucleus" in texts and "Mitochondria" in texts  # one row per output channel
     columns = [axis.get_title() for axis in figure.axes if axis.get_title()]
     assert len(columns) == 5
-    assert png.size == tuple(int(round(s * figure.dpi)) for s in figure.get_size_inches())
+    assert png.size == tuple(round(s * figure.dpi) for s in figure.get_size_inches())
 
 
 def test_the_panel_names_the_middle_input_plane_of_a_z_stack_and_crops_at_full_resolution():
