@@ -106,6 +106,7 @@ def evaluate_command(
 
       i2i evaluate --compare eval_vqgan/ eval_unet/ -o comparison/
     """
+    from i2i.cli.progress import item_progress
     from i2i.evaluate import compare as compare_models
     from i2i.evaluate import evaluate_folders, write_ranking, write_report
     from i2i.evaluate.extensions import append_sections
@@ -136,7 +137,8 @@ def evaluate_command(
             "OUT), or --compare with two or more folders."
         )
     resolved = _resolved_extensions(names, param, files)
-    result = evaluate_folders(pred, target, input_dir=inputs, **options)
+    with item_progress("evaluate", "images") as on_pair:
+        result = evaluate_folders(pred, target, input_dir=inputs, on_pair=on_pair, **options)
     report = write_report(result, out, sources={"predictions": str(pred), "targets": str(target)})
     extension_reports = _run_extensions(resolved, pred, target, out, files)
     append_sections(report, extension_reports)

@@ -19,6 +19,7 @@ adds any column, including ``input`` (the input file shown in the panels).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,6 +94,7 @@ def evaluate_folders(
     normalize: str = "challenge",
     device: str = "auto",
     panel_size: int = 256,
+    on_pair: Callable[[int, int], None] | None = None,
 ) -> EvaluationResult:
     """Score every prediction in ``pred_dir`` against its target in ``target_dir``.
 
@@ -104,6 +106,8 @@ def evaluate_folders(
     :param meta: metadata CSV (see the module docstring).
     :param metrics: metric names (default: every registered metric).
     :param metric_set: summarise every channel with this named set (e.g. ``cell_painting``).
+    :param on_pair: called with (pairs scored, pairs in all) after each prediction, for a
+        progress display (``i2i evaluate`` shows one).
     """
     pred_dir, target_dir = _folder(pred_dir, "prediction"), _folder(target_dir, "target")
     extra = read_meta(Path(meta)) if meta is not None else {}
@@ -116,7 +120,7 @@ def evaluate_folders(
     if extra and not set(extra) & set(names):
         raise _matches_nothing(f"the metadata table {meta}", "image", list(extra), names)
     found_inputs = 0
-    for pair in matching.pairs:
+    for number, pair in enumerate(matching.pairs, start=1):
         target, channel_names = read_planes(pair.target)
         prediction, _ = read_planes(pair.prediction)
         organelles, field_name = organelles_and_field(pair.target, channel_names)
@@ -124,6 +128,8 @@ def evaluate_folders(
         shown = inputs.find(pair, row_meta) if inputs is not None else None
         found_inputs += shown is not None
         _score_pair(evaluator, pair, prediction, target, organelles, row_meta, shown)
+        if on_pair is not None:
+            on_pair(number, len(matching.pairs))
     if inputs is not None and not found_inputs:
         raise _matches_nothing(f"the input folder {input_dir}", "file", list(inputs.files), names)
     result = replace(evaluator.result(), skipped=matching.skipped)

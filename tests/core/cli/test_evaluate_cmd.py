@@ -238,3 +238,41 @@ def test_compare_refuses_extension_options(capsys, tmp_path, without_object_metr
         capsys, "evaluate", "--compare", str(tmp_path / "a"), str(tmp_path / "b"), "--objects"
     )
     assert code == 1 and "--objects evaluate one model" in err
+
+
+def test_evaluate_reports_progress_as_plain_lines_when_stderr_is_not_a_terminal(
+    capsys, named, tmp_path, monkeypatch
+):
+    code, _, err = evaluate(capsys, named, tmp_path / "eval")
+    assert code == 0, err
+    lines = [line for line in err.splitlines() if line.startswith("evaluate: ")]
+    assert lines[0].startswith("evaluate: 1/6 images (17%)")  # 2 fields x 3 z-planes
+    assert lines[-1] == "evaluate: 6/6 images (100%)" and len(lines) == 2  # 30 s apart at most
+    assert "\r" not in err
+    import i2i.cli.progress
+
+    monkeypatch.setattr(i2i.cli.progress, "LINE_INTERVAL_SECONDS", 0.0)
+    code, _, err = evaluate(capsys, named, tmp_path / "again")
+    lines = [line for line in err.splitlines() if line.startswith("evaluate: ")]
+    assert code == 0 and [line.split(" (")[0] for line in lines] == [
+        f"evaluate: {n}/6 images" for n in range(1, 7)
+    ]
+    assert "images/s | ETA" in lines[2]
+
+
+def test_evaluate_progress_on_a_terminal_is_a_bar_not_lines():
+    import io
+
+    from i2i.cli.progress import item_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    with item_progress("evaluate", "images", stream) as advance:
+        for done in range(1, 4):
+            advance(done, 3)
+    shown = stream.getvalue()
+    assert "evaluate: images" in shown and "━" in shown  # a bar drawn on the terminal
+    assert "3/3 images" not in shown  # not the lines of a log
