@@ -121,10 +121,13 @@ def fetch(
     size: int | None = None,
     progress: bool = True,
     root: Path | None = None,
+    label: str | None = None,
 ) -> Path:
     """The verified file ``dest`` (under ``root``, default the cache), downloaded if needed.
 
     ``size`` (bytes), when known, bounds what is read from a server and is checked first.
+    ``label`` names the file in the progress line (default: its name, the middle cut when it
+    is long, so that the end, which tells files of a series apart, stays).
     """
     target = cache_path(dest, root)
     expected = sha256.lower()
@@ -136,6 +139,7 @@ def fetch(
         raise DownloadError(f"{target.name}: no URL to download it from.")
     with _local_writes(target, size):
         target.parent.mkdir(parents=True, exist_ok=True)
+    shown = (label or _short(target.name)) if progress else None
     with _local_writes(target, size), _entry_lock(target, progress):
         if _is_verified(target, expected, size):  # another process fetched it meanwhile
             return target
@@ -143,7 +147,7 @@ def fetch(
         for url in urls:
             warn_if_insecure(url)
             try:
-                _download_verified(url, expected, size, target, progress)
+                _download_verified(url, expected, size, target, shown)
                 return target
             except LocalWriteError:
                 raise
@@ -231,12 +235,21 @@ def _entry_lock(target: Path, progress: bool) -> Iterator[None]:
             path.unlink()
 
 
+def _short(name: str, width: int = 60) -> str:
+    """``name`` with its middle cut to fit ``width`` characters."""
+    if len(name) <= width:
+        return name
+    head = width // 3
+    return f"{name[:head]}…{name[len(name) - (width - head - 1) :]}"
+
+
 def _download_verified(
-    url: str, expected: str, size: int | None, target: Path, progress: bool
+    url: str, expected: str, size: int | None, target: Path, shown: str | None
 ) -> None:
-    """Download ``url`` to a partial file; it becomes ``target`` only if its sha256 matches."""
+    """Download ``url`` to a partial file; it becomes ``target`` only if its sha256 matches.
+    ``shown``: the progress label (None: no progress line)."""
     with _local_writes(target, size), atomic_output(target, tag=PARTIAL_TAG) as partial:
-        actual = _download_with_retries(url, partial, size, target.name, progress)
+        actual = _download_with_retries(url, partial, size, target.name, shown)
         if actual != expected:
             raise DownloadError(
                 f"{target.name} downloaded from {url} has sha256 {actual} but {expected} was "
@@ -246,7 +259,7 @@ def _download_verified(
 
 
 def _download_with_retries(
-    url: str, partial: Path, size: int | None, label: str, progress: bool
+    url: str, partial: Path, size: int | None, label: str, shown: str | None
 ) -> str:
     """Download with up to ``RETRIES`` tries on network errors and HTTP 5xx."""
     problem = ""
@@ -254,7 +267,7 @@ def _download_with_retries(
         if attempt:
             time.sleep(0.5 * 2 ** (attempt - 1))
         try:
-            return _download(url, partial, label, progress, size=size)
+            return _download(url, partial, label, shown, size=size)
         except urllib.error.HTTPError as exc:
             problem = f"HTTP {exc.code} {exc.reason}"
             if exc.code < 500:
@@ -275,8 +288,11 @@ class _ShortRead(Exception):
     """The server closed the connection before sending all it announced (retried)."""
 
 
-def _download(url: str, partial: Path, label: str, progress: bool, size: int | None = None) -> str:
-    """Stream ``url`` into ``partial``, at most ``size`` bytes; the sha256 of what was written."""
+def _download(
+    url: str, partial: Path, label: str, shown: str | None, size: int | None = None
+) -> str:
+    """Stream ``url`` into ``partial``, at most ``size`` bytes; the sha256 of what was written.
+    ``label`` names the file in errors, ``shown`` in the progress line (None: none)."""
     digest = hashlib.sha256()
     done = 0
     with urllib.request.urlopen(url, timeout=60) as response, partial.open("wb") as out:
@@ -299,9 +315,9 @@ def _download(url: str, partial: Path, label: str, progress: bool, size: int | N
                     "stopped and the download deleted. The server holds another file, or the "
                     "size in the model card is wrong."
                 )
-            if progress and total:
-                sys.stderr.write(f"\r{label[:60]}: {done * 100 // total}%")
-    if progress and total:
+            if shown is not None and total:
+                sys.stderr.write(f"\r{shown}: {done * 100 // total}%")
+    if shown is not None and total:
         sys.stderr.write("\n")
     if total and done < total:  # the server closed the connection early: retry
         raise _ShortRead(f"connection closed after {done} of {total} bytes")

@@ -107,3 +107,16 @@ def test_summary_overrides_need_a_recipe(tmp_path):
     result = runner.invoke(app, ["data", "summary", str(root), "train.max_steps=5"])
     assert result.exit_code != 0
     assert "overrides apply to a recipe" in str(result.exception)
+
+
+def test_fetch_progress_names_each_file_by_what_tells_it_apart(shared_data, tmp_path, monkeypatch):
+    """The 16 ISL names share their first 121 characters: the progress names the rest."""
+    monkeypatch.setenv("I2I_DATA_BASE_URL", shared_data.as_uri())
+    result = runner.invoke(app, ["data", "fetch", "isl_condition_b", "-o", str(tmp_path / "isl")])
+    assert result.exit_code == 0, result.output
+    finals = [frame.split(": ")[0] for frame in result.stderr.split("\n") if "100%" in frame]
+    labels = [final.rsplit("\r", 1)[-1] for final in finals]
+    assert len(labels) == 16 and len(set(labels)) == 16
+    assert labels[0] == "[1/16] z_depth-0,channel-PHASE_CONTRAST"
+    assert labels[13] == "[14/16] depth_computation-MAXPROJECT,channel-DAPI_CONFOCAL"
+    assert all(len(label) <= 64 for label in labels)
