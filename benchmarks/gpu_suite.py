@@ -1,7 +1,7 @@
 """One command that measures i2i's speed on whatever device it finds (issue 21).
 
 Run:  python benchmarks/gpu_suite.py [--json gpu_suite.json] [--device auto] [--smoke]
-          [--sections env,train,profile,optimizer,warmup,max_batch,predict,data,ddp]
+          [--sections env,train,profile,optimizer,warmup,predict,data,max_batch,compile,ddp]
           [--batch N] [--image N]
 
 (the paper model on a CPU, where the time goes: --device cpu --sections env,profile --batch 1
@@ -16,11 +16,10 @@ Sections (each a row group of the printed table and a key of the JSON file):
   the fused Adam step; then the critic's step. The step is built from i2i's own parts (the
   recipe's model, :class:`i2i.training.losses.LossSet`, :class:`i2i.training.optimizers.
   Optimizers`) in the order of ``Trainer.generator_step`` / ``discriminator_step``, without
-  Accelerate. Variants: fp32 (TF32 allowed), bf16 autocast, bf16 + channels_last, and that
-  under ``torch.compile`` (compile time reported apart). Samples/s, peak memory, TFLOP/s
-  (FLOPs counted by ``torch.utils.flop_counter`` in the first step). With ``TAMING_PATH`` set to
-  a taming-transformers checkout, ``benchmarks/bench_model.py --batch 16`` times taming's
-  modules on the same device (printed as a hint; not repeated here).
+  Accelerate. Variants: fp32 (TF32 allowed), bf16 autocast, bf16 + channels_last. Samples/s,
+  peak memory, TFLOP/s (FLOPs counted by ``torch.utils.flop_counter`` in the second step).
+  With ``TAMING_PATH`` set to a taming-transformers checkout, ``benchmarks/bench_model.py
+  --batch 16`` times taming's modules on the same device (printed as a hint, not repeated).
 - ``profile``: where the bf16 + channels_last step's time goes (``torch.profiler``, the ops'
   own time on the device): convolutions, norms, attention, the optimizer, the quantizer's code
   search, element-wise and the rest.
@@ -37,6 +36,9 @@ Sections (each a row group of the printed table and a key of the JSON file):
 - ``data``: the training loader (percentile normalisation, random crop 256, flip, rot90; batch
   16) reading 1024² fields from OME-TIFF and from OME-Zarr with 1 … N workers, in samples/s,
   against the measured step rate (``keeps_up``).
+- ``compile``: the bf16 + channels_last step under ``torch.compile`` (the first step's time,
+  mostly compiling, reported apart). It runs late: the sections before it are written to the
+  JSON file (after every section) even if compiling outlasts a time limit.
 - ``ddp``: two-process DistributedDataParallel scaling of the bf16 + channels_last step, when
   two CUDA devices exist (NCCL); skipped otherwise (``--smoke`` runs it on the CPU with gloo so
   that the code path is tested).
@@ -73,7 +75,10 @@ from torch.utils.flop_counter import FlopCounterMode
 if TYPE_CHECKING:
     from i2i.training.optimizers import Optimizers
 
-SECTIONS = ("env", "train", "profile", "optimizer", "warmup", "max_batch", "predict", "data", "ddp")
+SECTIONS = (
+    "env", "train", "profile", "optimizer", "warmup", "predict", "data", "max_batch", "compile",
+    "ddp",
+)  # fmt: skip
 PAPER = ["model.in_channels=3", "model.out_channels=3"]
 TINY = [  # --smoke: the paper recipe with tiny networks
     *PAPER,
@@ -279,15 +284,17 @@ def _frozen(module: nn.Module) -> Iterator[None]:
 
 
 def time_steps(
-    step: Callable[[], None], device: torch.device, warmup: int, timed: int
+    step: Callable[[], None], device: torch.device, warmup: int, timed: int, count: bool = True
 ) -> dict[str, float | None]:
-    """Seconds of the first (compiling) step, FLOPs of one step, seconds per timed step."""
+    """Seconds of the first (compiling) step, FLOPs of one step (``count``: a compiled step's
+    kernels are not counted, and counting could recompile it), seconds per timed step."""
     reset_peak(device)
     start = time.perf_counter()
     step()
     synchronize(device)
     first = time.perf_counter() - start
-    with FlopCounterMode(display=False) as counter:
+    counter = FlopCounterMode(display=False)
+    with counter if count else contextlib.nullcontext():
         step()
     for _ in range(max(0, warmup - 2)):
         step()
@@ -300,30 +307,43 @@ def time_steps(
     return {
         "first_step_s": first,
         "step_s": seconds,
-        "flops": float(counter.get_total_flops()),
+        "flops": float(counter.get_total_flops()) if count else None,
         "peak_gib": peak_gib(device),
     }
 
 
-def train_section(sizes: Sizes, device: torch.device) -> dict[str, dict[str, object]]:
+def train_section(
+    sizes: Sizes, device: torch.device, variants: list[str], flops: float | None = None
+) -> dict[str, dict[str, object]]:
+    """The GAN step of each variant; a variant that fails is recorded, the others still run.
+    ``flops``: a step's FLOPs when the variant's own count is not possible (compiled)."""
     results: dict[str, dict[str, object]] = {}
-    for variant in VARIANTS:
-        gan = GANStep(sizes, device, variant)
-        batch = gan.batch(sizes.batch, sizes.image)
-        timing = time_steps(
-            functools.partial(gan, batch), device, sizes.warmup_steps, sizes.timed_steps
-        )
-        step_s = float(timing["step_s"] or math.nan)
-        if not timing["flops"] and "bf16_cl" in results:  # inductor's kernels are not counted
-            timing["flops"] = results["bf16_cl"]["flops"]  # type: ignore[assignment]
-        results[variant] = {
-            **timing,
-            "batch": sizes.batch,
-            "samples_per_s": sizes.batch / step_s,
-            "tflops": float(timing["flops"] or 0.0) / step_s / 1e12,
-            "compile_s": timing["first_step_s"] if VARIANTS[variant][2] else None,
-        }
+    for variant in variants:
+        try:
+            results[variant] = _train_variant(sizes, device, variant, flops)
+        except Exception as error:  # e.g. out of memory in fp32, a compiler failure
+            results[variant] = {"error": f"{type(error).__name__}: {error}"}
     return results
+
+
+def _train_variant(
+    sizes: Sizes, device: torch.device, variant: str, flops: float | None
+) -> dict[str, object]:
+    compiled = VARIANTS[variant][2]
+    gan = GANStep(sizes, device, variant)
+    batch = gan.batch(sizes.batch, sizes.image)
+    step = functools.partial(gan, batch)
+    timing = time_steps(step, device, sizes.warmup_steps, sizes.timed_steps, count=not compiled)
+    step_flops = float(timing["flops"] or flops or 0.0)
+    step_s = float(timing["step_s"] or math.nan)
+    return {
+        **timing,
+        "flops": step_flops,
+        "batch": sizes.batch,
+        "samples_per_s": sizes.batch / step_s,
+        "tflops": step_flops / step_s / 1e12,
+        "compile_s": timing["first_step_s"] if compiled else None,
+    }
 
 
 PROFILE_GROUPS = {  # op-name fragments (lower case) of each group, first match wins
@@ -642,9 +662,16 @@ class Report:
     sizes: str
     results: dict[str, object] = field(default_factory=dict)
 
+    json_path: Path | None = None
+
     def add(self, section: str, value: object) -> None:
+        """Record and print a section's results; rewrite the JSON file (a run stopped by its
+        time limit keeps the sections it finished)."""
         self.results[section] = value
         print(_table(section, value), flush=True)
+        if self.json_path is not None:
+            payload = {"kind": self.sizes, **self.results}
+            self.json_path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
 
 
 def _table(section: str, value: object) -> str:
@@ -665,14 +692,18 @@ def _number(value: object) -> str:
     return str(value)
 
 
-def run(sections: list[str], sizes: Sizes, device: torch.device) -> Report:
+def run(
+    sections: list[str], sizes: Sizes, device: torch.device, json_path: Path | None = None
+) -> Report:
     """Run ``sections`` in order; a section that fails is recorded and the others still run."""
-    report = Report("smoke" if sizes.overrides is TINY else "full")
+    report = Report("smoke" if sizes.overrides is TINY else "full", json_path=json_path)
+    report.results["sizes"] = asdict(sizes)
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
         torch.backends.cudnn.benchmark = True
     step_rate: float | None = None
+    step_flops: float | None = None
     with tempfile.TemporaryDirectory() as folder:
         for section in sections:
             started = time.perf_counter()
@@ -681,8 +712,12 @@ def run(sections: list[str], sizes: Sizes, device: torch.device) -> Report:
                 if section == "env":
                     value = environment(device)
                 elif section == "train":
-                    value = train_section(sizes, device)
-                    step_rate = float(value["bf16_cl"]["samples_per_s"])  # type: ignore[arg-type]
+                    value = train_section(sizes, device, ["fp32", "bf16", "bf16_cl"])
+                    eager = value["bf16_cl"]
+                    step_rate = eager.get("samples_per_s")  # type: ignore[assignment]
+                    step_flops = eager.get("flops")  # type: ignore[assignment]
+                elif section == "compile":
+                    value = train_section(sizes, device, ["bf16_cl_compile"], step_flops)
                 elif section == "profile":
                     value = profile_section(sizes, device)
                 elif section == "optimizer":
@@ -726,12 +761,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"i2i GPU suite on {device} ({'smoke' if args.smoke else 'full'} sizes: {sizes})")
     if os.environ.get("TAMING_PATH"):
         print("TAMING_PATH is set: run benchmarks/bench_model.py --batch 16 for taming's modules")
-    report = run(sections, sizes, device)
-    payload = {"sizes": asdict(sizes), "kind": report.sizes, **report.results}
-    args.json.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    report = run(sections, sizes, device, args.json)
     print(f"\nwrote {args.json}")
-    failed = [s for s, v in report.results.items() if isinstance(v, dict) and "error" in v]
-    return 1 if failed else 0
+    return 1 if any(_failed(value) for value in report.results.values()) else 0
+
+
+def _failed(value: object) -> bool:
+    """Whether a section's results, or one of its rows, hold an error."""
+    if not isinstance(value, dict):
+        return False
+    return "error" in value or any(_failed(row) for row in value.values())
 
 
 if __name__ == "__main__":

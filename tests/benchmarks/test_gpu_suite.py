@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 SUITE = Path(__file__).parents[2] / "benchmarks" / "gpu_suite.py"
-SINGLE_PROCESS = "env,train,profile,optimizer,warmup,max_batch,predict,data"
+SINGLE_PROCESS = "env,train,profile,optimizer,warmup,predict,data,max_batch,compile"
 
 
 def _smoke(tmp_path: Path, sections: str) -> dict:
@@ -31,11 +31,12 @@ def test_every_single_process_section_runs_and_reports(tmp_path: Path) -> None:
     assert results["kind"] == "smoke"
     assert results["env"]["torch"] and results["env"]["date"]
 
-    train = results["train"]
+    train = {**results["train"], **results["compile"]}
     assert set(train) == {"fp32", "bf16", "bf16_cl", "bf16_cl_compile"}
     for row in train.values():
         assert row["samples_per_s"] > 0 and row["flops"] > 0 and row["batch"] == 2
     assert train["bf16_cl_compile"]["compile_s"] > 0 and train["fp32"]["compile_s"] is None
+    assert train["bf16_cl_compile"]["flops"] == train["bf16_cl"]["flops"]  # not recounted
 
     profile = results["profile"]
     shares = [v for k, v in profile.items() if k.endswith(" %") and not isinstance(v, dict)]
