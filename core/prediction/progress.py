@@ -21,9 +21,9 @@ LINE_INTERVAL_SECONDS = 30.0
 class ProgressLines:
     """Progress lines on ``stream`` (default stderr) for one input after another."""
 
-    def __init__(self, stream: TextIO | None = None, interval: float = LINE_INTERVAL_SECONDS):
+    def __init__(self, stream: TextIO | None = None, interval: float | None = None):
         self.stream = stream or sys.stderr
-        self.interval = interval
+        self.interval = LINE_INTERVAL_SECONDS if interval is None else interval
         self.last_line: float | None = None
 
     def start(self, label: str, total: int) -> Callable[[int], None]:
