@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from i2i.cli.app import app, print_json
+from i2i.cli.tables import print_table
 from i2i.plugins import default_host
 
 
@@ -22,21 +23,17 @@ def plugins_command(
     if as_json:
         print_json([info.as_dict() for info in infos])
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("plugin", "distribution", "version", "hooks", "components", "status")
-    for info in infos:
-        status = info.status if info.error is None else f"[red]{info.status}[/]: {info.error}"
-        table.add_row(
+    rows = [
+        [
             info.name,
-            info.distribution,
-            info.version,
-            ", ".join(info.hooks),
+            f"{info.distribution}\n{info.version}",
+            "\n".join(info.hooks),
             str(info.components),
-            status,
-        )
-    Console().print(table)
+            info.status if info.error is None else f"{info.status}: {info.error}",
+        ]
+        for info in infos
+    ]
+    print_table(["plugin", "distribution version", "hooks", "components", "status"], rows)
 
 
 @app.command("components")
@@ -67,12 +64,7 @@ def components_command(
             ]
         )
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("name", "kind", "provider", "description")
-    for c in components:
-        table.add_row(c.name, c.kind, c.provider, c.description)
-    Console().print(table)
+    rows = [[c.name, c.kind, c.provider, c.description] for c in components]
+    print_table(["name", "kind", "provider", "description"], rows)
     for info in default_host().failed():
         typer.echo(f"warning: plugin {info.name!r} was skipped: {info.error}", err=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from i2i.cli.app import app, print_json
+from i2i.cli.tables import print_table
 from i2i.errors import I2IError
 
 if TYPE_CHECKING:
@@ -45,13 +46,10 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
     if as_json:
         print_json(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("name", "provider", "description")
-    for row in rows:
-        table.add_row(row["name"], row["provider"], row["description"])
-    Console().print(table)
+    print_table(
+        ["name", "provider", "description"],
+        [[row["name"], row["provider"], row["description"]] for row in rows],
+    )
 
 
 def _about(path: Path) -> str:

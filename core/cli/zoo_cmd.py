@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from i2i.cli.app import app, print_json
+from i2i.cli.tables import print_table
 
 zoo_app = typer.Typer(
     help="Models by name: list, describe, download, verify the cache, export runs for publishing.",
@@ -32,22 +33,19 @@ def list_command(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table()
-    for column in ("name", "organelles", "modality", "size", "status", "cached"):
-        table.add_column(column, no_wrap=column != "organelles")
-    for row in rows:
-        table.add_row(
+    headers = ["name", "organelles", "modality", "size", "status", "cached"]
+    shown = [
+        [
             row["name"],
-            ", ".join(row["organelles"]),
+            "\n".join(row["organelles"]),
             "/".join(_SHORT_MODALITY.get(m, m) for m in row["modality"]),
             _human_size(row["size"]) if row["size"] else "-",
             row["status"],
             row["cached"],
-        )
-    Console().print(table)
+        ]
+        for row in rows
+    ]
+    print_table(headers, shown)
 
 
 def _row(entry: Any, cached: str) -> dict[str, Any]:
