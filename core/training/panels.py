@@ -93,7 +93,7 @@ def panel_figure(
     channels = targets.shape[1]
     samples = min(inputs.shape[0], max(1, max_rows // channels))
     shown_input = inputs.shape[1] // 2
-    input_name = caption.input_names[shown_input]
+    input_name = _name(caption.input_names, shown_input, "input")
     height, width = targets.shape[-2:]
     shown_height = CELL_PIXELS * min(height / width, 3.0)
     titles = [
@@ -128,10 +128,16 @@ def panel_figure(
                 if row == 0:
                     axis.set_title(titles[column], fontsize=8)
             axes[row, 0].set_ylabel(
-                f"sample {sample + 1}\n{caption.output_names[channel]}", fontsize=8
+                f"sample {sample + 1}\n{_name(caption.output_names, channel, 'output')}",
+                fontsize=8,
             )
     figure.suptitle(_title(caption), fontsize=10)
     return figure
+
+
+def _name(names: Sequence[str], index: int, kind: str) -> str:
+    """``names[index]``, or ``input 3`` when the names do not cover the tensor's channels."""
+    return names[index] if index < len(names) else f"{kind} {index}"
 
 
 def _title(caption: PanelCaption) -> str:
