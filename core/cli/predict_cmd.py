@@ -27,7 +27,7 @@ from i2i.cli.prediction import (
     predictor_options,
     run_prediction_jobs,
 )
-from i2i.image import ImageError
+from i2i.image import ImageError, Reader
 
 
 @app.command("predict")
@@ -161,22 +161,36 @@ def _is_file_name(path: Path) -> bool:
     return bool(path.suffix) and (not path.is_dir() or path.suffix.lower() == ".zarr")
 
 
-def _readable_entries(folder: Path) -> list[Path]:
-    """The entries of ``folder`` that an installed reader reads, sorted (notes are skipped)."""
+def _readers() -> list[Reader]:
+    """The installed readers, built once per command."""
     from i2i.plugins import get_registries
 
-    readers = [component.build() for component in get_registries().readers]
+    return [component.build() for component in get_registries().readers]
+
+
+def _readable_entries(folder: Path, readers: list[Reader]) -> list[Path]:
+    """The entries of ``folder`` that an installed reader reads, sorted (notes are skipped)."""
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     return [p for p in entries if any(reader.can_read(p) for reader in readers)]
 
 
+def _one_image(folder: Path, readers: list[Reader]) -> bool:
+    """Whether ``folder`` is an image (an OME-Zarr) rather than a folder of images."""
+    return folder.name.lower().endswith(".zarr") or any(r.can_read(folder) for r in readers)
+
+
 def _expand_inputs(inputs: list[str]) -> list[Path]:
-    """Files and folders as given, readable folder entries sorted, glob patterns expanded."""
+    """Files and folders as given, readable folder entries sorted, glob patterns expanded.
+
+    A folder that a reader reads as one image (an OME-Zarr, also without a ``.zarr`` suffix,
+    such as a plate field ``plate.zarr/B/03/0``) is one input, not a folder of inputs.
+    """
+    readers = _readers()
     paths: list[Path] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir() and not path.name.lower().endswith(".zarr"):
-            paths += _readable_entries(path)
+        if path.is_dir() and not _one_image(path, readers):
+            paths += _readable_entries(path, readers)
         elif path.exists():
             paths.append(path)
         elif any(char in item for char in "*?["):

@@ -168,3 +168,25 @@ def test_resume_reports_incomplete_outputs_and_overwrite_redoes_all(tmp_path, fa
     assert "1 prediction(s) written, 1 of them incomplete before, 1 skipped" in again.output
     redo = runner.invoke(app, [*args, "--overwrite"])
     assert "2 prediction(s) written, 0 skipped" in redo.output
+
+
+def test_a_folder_that_a_reader_reads_as_one_image_is_one_input(tmp_path, shared_data):
+    """An OME-Zarr image without a ``.zarr`` suffix (a plate field, ``plate.zarr/B/03/0``) is
+    one input, not a folder of inputs (before: 'No input images found')."""
+    from i2i.io import open_image, write_image
+
+    planes = []
+    for z in range(13):  # the bundled model's input: the ISL field's 13 phase planes
+        (file,) = (shared_data / "isl_condition_b").glob(f"*z_depth-{z},channel-PHASE*")
+        with open_image(file) as image:
+            planes.append(image.read(t=0, y=slice(0, 32), x=slice(0, 48))[0, 0, 0])
+    written = write_image(tmp_path / "field.ome.zarr", np.stack(planes)[None, None])
+    field = tmp_path / "plate" / "B" / "03" / "0"
+    field.parent.mkdir(parents=True)
+    written.rename(field)
+    out = tmp_path / "field_pred.ome.tif"
+    args = ["predict", "-m", "isl-phase-dapi-unet", str(field), "-o", str(out), "--device", "cpu"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    with open_image(out) as image:
+        assert image.shape == (1, 1, 1, 32, 48) and image.channel_names == ["DAPI_CONFOCAL"]
