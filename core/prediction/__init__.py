@@ -7,6 +7,7 @@ The one-call API is the function ``i2i.predict(image, model=...)``
 from __future__ import annotations
 
 from i2i.contract import ContractError, InputContract
+from i2i.domain import DomainError, DomainWarning, TrainingDomain
 from i2i.prediction.api import predict
 from i2i.prediction.loading import load_predictor
 from i2i.prediction.predictor import PixelSizeWarning, Predictor
@@ -14,9 +15,12 @@ from i2i.prediction.sliding_window import sliding_window_predict
 
 __all__ = [
     "ContractError",
+    "DomainError",
+    "DomainWarning",
     "InputContract",
     "PixelSizeWarning",
     "Predictor",
+    "TrainingDomain",
     "load_predictor",
     "predict",
     "sliding_window_predict",
