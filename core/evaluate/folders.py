@@ -31,7 +31,7 @@ from i2i.evaluate.errors import EvaluationError
 from i2i.evaluate.evaluator import Evaluator
 from i2i.evaluate.matching import GENERIC_CHANNEL, Pair, image_files, key_of, pair_files
 from i2i.evaluate.result import EvaluationResult
-from i2i.naming import image_stem
+from i2i.naming import TTA_STD_SUFFIX, image_stem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,12 +122,12 @@ def evaluate_folders(
     found_inputs = 0
     for number, pair in enumerate(matching.pairs, start=1):
         target, channel_names = read_planes(pair.target)
-        prediction, _ = read_planes(pair.prediction)
+        prediction, spreads = without_tta_spread(*read_planes(pair.prediction))
         organelles, field_name = organelles_and_field(pair.target, channel_names)
         row_meta = {"field": field_name, **pair.meta, **extra.get(pair.name, {})}
         shown = inputs.find(pair, row_meta) if inputs is not None else None
         found_inputs += shown is not None
-        _score_pair(evaluator, pair, prediction, target, organelles, row_meta, shown)
+        _score_pair(evaluator, pair, prediction, target, organelles, row_meta, shown, spreads)
         if on_pair is not None:
             on_pair(number, len(matching.pairs))
     if inputs is not None and not found_inputs:
@@ -136,6 +136,18 @@ def evaluate_folders(
     if best_z is None:
         return result
     return result.with_best_z(best_z if not isinstance(best_z, str | Path) else read_best_z(best_z))
+
+
+def without_tta_spread(
+    planes: np.ndarray, names: list[str]
+) -> tuple[np.ndarray, list[float | None]]:
+    """The predicted channels of (C, H, W) ``planes``, without the ``<name>_tta_std`` channels
+    of ``i2i predict --tta --uncertainty``, and each kept channel's mean spread (or ``None``)."""
+    spread = {name.removesuffix(TTA_STD_SUFFIX): i for i, name in enumerate(names)}
+    spread = {name: i for name, i in spread.items() if names[i].endswith(TTA_STD_SUFFIX)}
+    kept = [i for i, name in enumerate(names) if not name.endswith(TTA_STD_SUFFIX)]
+    means = [float(planes[spread[names[i]]].mean()) if names[i] in spread else None for i in kept]
+    return planes[kept], means
 
 
 def _matches_nothing(option: str, what: str, given: list[str], seen: list[str]) -> EvaluationError:
@@ -155,6 +167,7 @@ def _score_pair(
     organelles: list[str],
     meta: dict[str, Any],
     shown_input: np.ndarray | None,
+    spreads: list[float | None],
 ) -> None:
     if prediction.shape != target.shape:
         raise EvaluationError(
@@ -162,6 +175,9 @@ def _score_pair(
             f"{pair.target} has {target.shape}. Predict at the target's size and channels."
         )
     channel_meta = [{**meta, "organelle": meta.get("organelle", o)} for o in organelles]
+    for row_meta, spread in zip(channel_meta, spreads, strict=True):
+        if spread is not None:
+            row_meta["tta_std"] = spread  # the mean TTA spread of this prediction
     for c, row_meta in enumerate(channel_meta):
         evaluator.add(
             prediction[None, c : c + 1],

@@ -42,13 +42,14 @@ from i2i.domain import (
 from i2i.errors import I2IError
 from i2i.image import ArrayImage, ArraySink, Image, PixelSizes, Sink
 from i2i.io import WriterSpec, open_image
+from i2i.naming import TTA_STD_SUFFIX
 from i2i.normalization import NonFiniteWarning, plane_bounds, warn_non_finite
 from i2i.prediction.output import output_writer, to_dtype
 from i2i.prediction.progress import ProgressLines
 from i2i.prediction.resample import ResampledReader, ResamplingWriter, resampled_length
 from i2i.prediction.sliding_window import ReadRegion, WriteRows, sliding_window_predict
 from i2i.prediction.tiling import TileGrid
-from i2i.prediction.tta import TTA_STD_SUFFIX, TTAMode, tta_forward
+from i2i.prediction.tta import TTAMode, tta_forward
 from i2i.tiling import Tiling
 
 PIXEL_SIZE_TOLERANCE = 0.01

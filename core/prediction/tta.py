@@ -21,8 +21,6 @@ import torch
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 TTAMode = Literal["flip", "d4"]
-TTA_STD_SUFFIX = "_tta_std"
-"""Suffix of the output channels holding the TTA standard deviation of a predicted channel."""
 
 _FLIPS: tuple[tuple[int, ...], ...] = ((), (-2,), (-1,), (-2, -1))
 

@@ -287,3 +287,27 @@ def test_real_isl_pngs_are_scored_like_the_metric_components(shared_data, tmp_pa
     row = evaluate_folders(tmp_path / "pred", tmp_path / "target", panel_size=0).per_image.iloc[0]
     assert row["organelle"] == "Nucleus" and row["field"] == "field"
     assert -1 <= row["pcc"] <= 1 and 0 < row["ssim"] < 1 and row["mae"] > 0
+
+
+def test_tta_spread_channels_are_not_scored_and_their_mean_is_reported(shared_data, tmp_path):
+    """``i2i predict --tta --uncertainty`` adds ``<name>_tta_std`` channels: evaluation scores
+    the prediction alone (the same figures as without them) and reports the mean spread."""
+    from i2i.io import open_image, write_image
+
+    (dapi,) = (shared_data / "isl_condition_b").glob("*DAPI_CONFOCAL*.png")
+    with open_image(dapi) as image:
+        real = image.read(y=slice(0, 256), x=slice(0, 256))[0, 0, 0].astype(np.float32)
+    predicted = real + np.random.default_rng(0).normal(0, 50, real.shape).astype(np.float32)
+    spread = np.full_like(real, 7.0)
+    write_image(tmp_path / "target" / "f_Nucleus.ome.tif", real[None, None], ["Nucleus"])
+    write_image(tmp_path / "plain" / "f_Nucleus.ome.tif", predicted[None, None], ["Nucleus"])
+    write_image(
+        tmp_path / "tta" / "f_Nucleus.ome.tif",
+        np.stack([predicted, spread])[None, :, None],
+        ["Nucleus", "Nucleus_tta_std"],
+    )
+    plain = evaluate_folders(tmp_path / "plain", tmp_path / "target", panel_size=0).per_image
+    tta = evaluate_folders(tmp_path / "tta", tmp_path / "target", panel_size=0).per_image
+    assert len(tta) == 1
+    assert tta.iloc[0]["pcc"] == pytest.approx(plain.iloc[0]["pcc"])
+    assert tta.iloc[0]["tta_std"] == pytest.approx(7.0)
