@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 class AdversarialLoss(Protocol):
     """The generator and discriminator sides of a GAN loss (``role = "adversarial"``)."""
 
+    def active(self, step: int) -> bool:
+        """Whether the loss is on at ``step``; before, the trainer runs no critic (warm-up)."""
+        ...
+
     def generator_loss(
         self,
         pixel_loss: torch.Tensor,

@@ -201,7 +201,8 @@ class Trainer:
             if quantizer_loss is not None:
                 codebook, entries = losses.quantizer(quantizer_loss)
                 total, logs = total + codebook, logs | entries
-            if losses.adversarial is not None and self.optimizers.discriminator is not None:
+            if self._critic_trains(step):
+                assert losses.adversarial is not None
                 with _frozen(self.accelerator.unwrap_model(self.discriminator)) as critic:
                     fake_logits = critic(prediction)
                 adversarial, entries = losses.adversarial.generator_loss(
@@ -215,6 +216,8 @@ class Trainer:
 
     def discriminator_step(self, batch: Sample, prediction: torch.Tensor) -> Logs:
         assert self.discriminator is not None and self.parts.losses.adversarial is not None
+        if not self._critic_trains(self.progress.step):
+            return self._idle_critic_step()
         mask = batch["mask"][..., None, None] > 0  # (B, C, 1, 1)
         real = torch.where(mask, batch["target"], prediction)
         with self.accelerator.autocast():
@@ -225,6 +228,26 @@ class Trainer:
         self._clip(self.discriminator)
         self.optimizers.step(DISCRIMINATOR, self.accelerator.sync_gradients)
         return logs
+
+    def _critic_trains(self, step: int) -> bool:
+        """Whether the critic runs at ``step``: an adversarial loss past its warm-up (before
+        ``disc_start`` both of its sides are zero, so computing them would be wasted)."""
+        adversarial = self.parts.losses.adversarial
+        return (
+            adversarial is not None
+            and self.optimizers.discriminator is not None
+            and adversarial.active(step)
+        )
+
+    def _idle_critic_step(self) -> Logs:
+        """The warm-up's critic step without computing its zero loss: the optimizer steps on
+        zero gradients, as it did on the zeroed loss, so Adam's step count and AdamW's weight
+        decay are those of taming's warm-up and the weights after ``disc_start`` are the same."""
+        assert self.discriminator is not None
+        for parameter in self.discriminator.parameters():
+            parameter.grad = torch.zeros_like(parameter)
+        self.optimizers.step(DISCRIMINATOR, self.accelerator.sync_gradients)
+        return {}
 
     def _last_layer(self) -> torch.Tensor:
         return self.accelerator.unwrap_model(self.model).last_layer_weight()

@@ -18,10 +18,6 @@ from i2i.training.trainer import Trainer
 from i2i_plugins.datasets.demo import write_lmc_demo
 from i2i_plugins.vqgan.discriminator import PatchGAN
 
-# Waits for the trainer's part (core/training/trainer.py and losses.py, in
-# /work/notes/h10/critic_skip.patch); the patch removes this mark.
-pytestmark = pytest.mark.xfail(strict=True, reason="the critic skip is not in the trainer yet")
-
 DISC_START, MAX_STEPS = 3, 6
 LOSSES = [{"name": "l1"}, {"name": "codebook"}, {"name": "gan", "disc_start": DISC_START}]
 CRITIC_CALLS_PER_STEP = 3  # one on the prediction for the generator, real and fake for itself
