@@ -6,7 +6,9 @@ lacks is zeros with mask 0, so a multi-output loss ignores it. Transforms are ca
 ``transform(sample, rng)`` with a ``numpy.random.Generator`` seeded by (seed, epoch, index):
 a sample's augmentation depends on nothing else — not on the number of workers, not on how far
 a data loader has read ahead — so a resumed run sees exactly the batches of an uninterrupted
-one. Call :meth:`FieldDataset.set_epoch` before each epoch. With ``repeat`` each sample
+one. Call :meth:`FieldDataset.set_epoch` before each epoch; the epoch lives in shared memory,
+so the data loader's persistent workers (which keep their copy of the dataset from one epoch to
+the next) draw the new epoch's augmentations too. With ``repeat`` each sample
 appears that many times per epoch, each time augmented differently (many random crops of a
 few large fields).
 """
@@ -54,7 +56,7 @@ class FieldDataset(Dataset[Sample]):
         self.resample_to_um = resample_to_um
         self.transforms = list(transforms)
         self.seed = seed
-        self.epoch = 0
+        self._epoch = torch.zeros((), dtype=torch.int64).share_memory_()
         self.band = band
         self.images = ImageCache(reader)
         self.samples = self._plan(z, tiles)
@@ -105,9 +107,14 @@ class FieldDataset(Dataset[Sample]):
             )
         return record.pixel_size_um
 
+    @property
+    def epoch(self) -> int:
+        """The epoch whose augmentations are drawn (the same in the loader's workers)."""
+        return int(self._epoch)
+
     def set_epoch(self, epoch: int) -> None:
-        """Draw the augmentations of ``epoch`` (workers copy the dataset when they start)."""
-        self.epoch = epoch
+        """Draw the augmentations of ``epoch``, here and in the persistent loader workers."""
+        self._epoch.fill_(epoch)
 
     # -- reading ------------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -8,6 +8,11 @@ contract) comes from :mod:`i2i.data.build`; the order of training samples from
 
 Validation transforms default to the training ones made deterministic (see
 :func:`i2i.data.transforms.validation_transforms`).
+
+Workers persist from one epoch to the next (``persistent_workers``): they keep their open image
+handles and remembered percentiles instead of starting again, and see the epoch set by
+``set_epoch`` through shared memory (:class:`i2i.data.dataset.FieldDataset`). Batches are
+pinned when CUDA is available, so that their copy to the GPU can be non-blocking.
 """
 
 from __future__ import annotations
@@ -171,6 +176,7 @@ def _loader(
         collate_fn=collate_samples,
         generator=generator,
         pin_memory=torch.cuda.is_available(),
+        persistent_workers=data.num_workers > 0,
     )
 
 

@@ -267,7 +267,11 @@ class Trainer:
             self.train_loader.set_epoch(progress.epoch)
             if hasattr(self.train_loader.dataset, "set_epoch"):
                 self.train_loader.dataset.set_epoch(progress.epoch)
-            batches = accelerator.skip_first_batches(self.train_loader, progress.batch_in_epoch)
+            batches = (  # the loader itself, so its persistent workers carry on
+                self.train_loader
+                if progress.batch_in_epoch == 0
+                else accelerator.skip_first_batches(self.train_loader, progress.batch_in_epoch)
+            )
             for batch in batches:
                 self.model.train()
                 with accelerator.accumulate(*self._trained_modules()):

@@ -40,9 +40,6 @@ def _epochs(loader: torch.utils.data.DataLoader, count: int) -> list[list[dict]]
     return epochs
 
 
-# Waits for the shared-memory epoch (core/data/dataset.py) that persistent workers need, in
-# /work/notes/h10/persistent_workers.patch with the loader's half; the patch removes this mark.
-@pytest.mark.xfail(strict=True, reason="workers restart every epoch until the patch lands")
 def test_workers_persist_from_one_epoch_to_the_next(lmc_demo, monkeypatch):
     read = FieldDataset.__getitem__
 

@@ -220,7 +220,8 @@ def test_a_resumed_mixed_run_ends_with_the_weights_of_an_uninterrupted_one(demos
     straight = i2i.train(write_mixed_recipe(tmp_path / "straight", demos))
     recipe = write_mixed_recipe(tmp_path / "resumed", demos)
     i2i.train(recipe, ["train.max_steps=5"])  # stops inside the second epoch (4 batches each)
-    resumed = i2i.train(recipe, resume=True)
+    # the run's saved recipe says 5 steps: train on to the recipe's 7 (a safe override)
+    resumed = i2i.train(recipe, ["train.max_steps=7"], resume=True)
     assert resumed.run.split.with_name("split.mix0.json").is_file()
     expected, actual = load_file(straight.run.last_weights), load_file(resumed.run.last_weights)
     for name in expected:
