@@ -167,7 +167,8 @@ def make_accelerator(config: TrainConfig, cpu: bool, run: RunFolder) -> Accelera
         cpu=cpu,
         mixed_precision=config.mixed_precision,
         gradient_accumulation_steps=config.grad_accum,
-        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
+        # pinned batches (loaders.py) copy to the GPU without blocking the host
+        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True, non_blocking=True),
         log_with=trackers or None,  # None: no tracker ([] would warn of missing packages)
         project_config=ProjectConfiguration(project_dir=str(run.path), logging_dir=str(run.path)),
     )
