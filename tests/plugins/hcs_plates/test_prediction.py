@@ -67,11 +67,6 @@ def test_a_predicted_plate_has_the_input_wells_named_channels_and_pixel_sizes(
     assert same_version  # NGFF 0.4 in, 0.4 out; 0.5 in, 0.5 out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs in core/cli/predict_cmd.py (_expand_inputs): a folder that an installed reader "
-    "reads (an OME-Zarr field such as plate.zarr/B/03/0) is one input, not a folder of inputs",
-)
 def test_one_field_predicts_through_i2i_predict_like_any_image(isl_plate, phase_weights, tmp_path):
     out = tmp_path / "field.ome.zarr"
     field = isl_plate / "C" / "05" / "1"
