@@ -19,5 +19,9 @@ def test_the_plates_benchmark_runs(shared_data, capsys, monkeypatch):
     figures = benchmark.main(["--smoke"])
     for run in ("plate, 1 process", "plate, 2 processes", "files, 1 process"):
         assert figures[f"{run} seconds"] > 0 and figures[f"{run} peak_mib"] > 0
+        assert figures[f"{run} cpu_seconds"] > 0
     printed = capsys.readouterr().out
-    assert "load before:" in printed and "plate machinery vs the same fields as files (CPU time)" in printed
+    assert (
+        "load before:" in printed
+        and "plate machinery vs the same fields as files (CPU time)" in printed
+    )
