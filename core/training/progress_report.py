@@ -13,6 +13,8 @@ import sys
 import time
 from typing import Protocol, TextIO
 
+from i2i.prediction.progress import duration
+
 LINE_INTERVAL_SECONDS = 30.0
 """Least time between two progress lines when stderr is not a terminal."""
 
@@ -93,20 +95,8 @@ class ProgressLines:
         parts = [f"step {self.step}/{self.total} ({100 * self.step / self.total:.0f}%)"]
         if rate > 0:
             left = (self.total - self.step) / rate
-            parts += [f"{rate:.2f} steps/s", f"ETA {_duration(left)}"]
+            parts += [f"{rate:.2f} steps/s", f"ETA {duration(left)}"]
         if self.loss is not None:
             parts.append(f"loss {self.loss:.4g}")
         self.stream.write("training: " + " | ".join(parts) + "\n")
         self.stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    """``1h02m``, ``6m12s`` or ``42s``."""
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
