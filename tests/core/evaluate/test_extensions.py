@@ -122,7 +122,8 @@ def test_recipes_validate_extension_parameters_and_fill_their_defaults(i2i_host)
     assert section.extensions == {"acme.count": {"scale": 1}}
     with pytest.raises(ValueError, match=r"evaluate\.extensions\.acme\.count\): scale"):
         EvaluateSection.model_validate({"extensions": {"acme.count": {"scale": "x"}}})
-    with pytest.raises(ValueError, match="No evaluation extension 'objects' is installed.*Install the plugin"):
+    unknown = "No evaluation extension 'objects' is installed.*Install the plugin"
+    with pytest.raises(ValueError, match=unknown):
         EvaluateSection.model_validate({"extensions": {"objects": {}}})
 
 
