@@ -123,12 +123,19 @@ def _handler(state: FileServer) -> type[http.server.BaseHTTPRequestHandler]:
 def serving() -> Iterator[FileServer]:
     """A threaded HTTP server on 127.0.0.1 (a free port) for the duration of the block."""
     state = FileServer()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    state.port = server.server_address[1]
+    with _running(_handler(state)) as port:
+        state.port = port
+        yield state
+
+
+@contextmanager
+def _running(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A threaded HTTP server on 127.0.0.1 (a free port) with ``handler``; yields its port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield state
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
@@ -167,16 +174,9 @@ def serving_script(respond: Respond) -> Iterator[ScriptedServer]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _running(Handler) as port:
+        state.port = port
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def send_body(
