@@ -80,9 +80,12 @@ def load_model_spec(source: str, overrides: list[str]) -> tuple[dict[str, Any], 
     """The model spec of a recipe or spec file, and the recipe's training crop size if any."""
     path = Path(source)
     if path.is_file():
-        import yaml
+        from i2i.safe_yaml import YAMLContentError, decode_utf8, load_checked
 
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            data = load_checked(decode_utf8(path.read_bytes())).data
+        except YAMLContentError as exc:
+            raise ModelSourceError(f"{path}: {exc}") from None
         if isinstance(data, dict) and "generator" in data:
             return data, None
         if isinstance(data, dict) and isinstance(data.get("model"), dict) and "name" not in data:

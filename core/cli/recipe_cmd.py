@@ -54,11 +54,11 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSO
 
 def _about(path: Path) -> str:
     """A recipe's ``description`` without validating it (a broken recipe is still listed)."""
-    import yaml
+    from i2i.safe_yaml import YAMLContentError, decode_utf8, load_checked
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        data = load_checked(decode_utf8(path.read_bytes())).data
+    except (OSError, YAMLContentError):
         return "(unreadable)"
     return str(data.get("description", "")) if isinstance(data, dict) else ""
 

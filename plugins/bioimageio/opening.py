@@ -18,11 +18,11 @@ from hashlib import sha256
 from pathlib import Path
 
 import torch
-import yaml
 from torch import nn
 
 from i2i.errors import I2IError
 from i2i.model_formats import ModelPackage
+from i2i.safe_yaml import YAMLContentError, decode_utf8, load_checked
 from i2i_plugins.bioimageio.layout import package_description
 
 RUNNABLE = ("i2i", "torchscript", "onnx")
@@ -78,7 +78,10 @@ def _contents(path: Path) -> tuple[dict[str, object], Callable[[str], bytes]]:
         def read(member: str) -> bytes:
             return (folder / member).read_bytes()
 
-    rdf = yaml.safe_load(read(name))
+    try:  # an untrusted file: bounded alias expansion, no repeated keys (i2i.safe_yaml)
+        rdf = load_checked(decode_utf8(read(name))).data
+    except YAMLContentError as exc:
+        raise PackageOpenError(f"{path}: {name}: {exc}") from None
     if not isinstance(rdf, dict):
         raise PackageOpenError(f"{path}: {name} is not a mapping.")
     return rdf, read

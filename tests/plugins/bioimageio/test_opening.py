@@ -117,3 +117,17 @@ def test_a_damaged_weights_file_is_refused(unet_weights, phase_image, tmp_path, 
     code, err = predict_cli(capsys, onnx_file.parent, phase_image, tmp_path / "out.ome.tif")
     assert code == 1
     assert "does not match its sha256" in err
+
+
+def test_an_rdf_yaml_alias_bomb_is_refused_without_expanding_it(phase_crop, tmp_path, capsys):
+    """A downloaded package is untrusted: its rdf.yaml is read within i2i.safe_yaml's limits
+    (plain yaml.safe_load expands this to 10^9 values and exhausts memory)."""
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    package = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("rdf.yaml", "\n".join(levels) + "\n")
+    code, err = predict_cli(capsys, package, phase_crop, tmp_path / "out.ome.tif")
+    assert code == 1
+    assert "bomb.zip: rdf.yaml" in err and "100,000 values" in err
+    assert "Traceback" not in err
