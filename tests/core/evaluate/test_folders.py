@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import tifffile
 import torch
+from evaluate_support import blobs
 from typer.testing import CliRunner
 
 import i2i
@@ -22,18 +23,6 @@ from i2i.evaluate import (
     write_report,
 )
 from i2i.evaluate.matching import match
-
-SIZE = 24
-
-
-def blobs(seed: int) -> np.ndarray:
-    """A small fluorescence-like uint16 image."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[:SIZE, :SIZE]
-    image = np.zeros((SIZE, SIZE))
-    for cy, cx in rng.uniform(4, SIZE - 4, (3, 2)):
-        image += 1000 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 8)
-    return (image + rng.poisson(50, image.shape)).astype(np.uint16)
 
 
 def lmc_folders(root: Path, noise: float = 100.0, seed: int = 0) -> tuple[Path, Path]:
