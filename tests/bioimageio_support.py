@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 from training_support import TINY_VQGAN
 
@@ -50,3 +51,14 @@ def export(weights: Path, out: Path, image: Path, *extra: str, name: str = "tiny
     except SystemExit as exit_info:
         return int(exit_info.code or 0)
     return 0
+
+
+def real_tile(phase_image: Path, top: int, side_y: int, side_x: int) -> np.ndarray:
+    """(1, 1, side_y, side_x) of the real phase plane from (top, top), percentile-normalised
+    over the whole plane as i2i normalises it."""
+    from i2i.io import open_image
+    from i2i.normalization import image_bounds
+
+    plane = open_image(phase_image).read_plane().astype(np.float32)[None]
+    bounds = image_bounds(plane, (2.0, 99.8))
+    return bounds.normalize(plane[:, top : top + side_y, top : top + side_x])[None]

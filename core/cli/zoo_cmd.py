@@ -191,7 +191,7 @@ def export_command(
         typer.Option(
             "--weight-format",
             help="Weight format a bioimageio package carries (repeatable: torchscript, onnx, "
-            "i2i); default: every one that works for the model.",
+            "pytorch_state_dict, i2i); default: every one that works for the model.",
         ),
     ] = None,
     no_zip: Annotated[

@@ -22,7 +22,8 @@ def i2i_model_exporters() -> list[ModelExporter]:
     return [
         ModelExporter(
             "bioimageio",
-            "A bioimage.io model package (zip): TorchScript and ONNX weights, test data, cover.",
+            "A bioimage.io model package (zip): TorchScript, ONNX and pytorch_state_dict weights, "
+            "test data, cover.",
             "i2i_plugins.bioimageio.package:export_package",
         ),
         ModelExporter(

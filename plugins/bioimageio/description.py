@@ -42,8 +42,12 @@ class PackageFiles:
     cover: Path
     documentation: Path
     weights: Mapping[str, Path]
-    """``torchscript`` and/or ``onnx`` weights."""
+    """``torchscript``, ``onnx`` and/or ``pytorch_state_dict`` weights."""
     attachments: Sequence[Path] = ()
+    architecture: Mapping[str, object] | None = None
+    """The keyword arguments of the pytorch_state_dict architecture (:mod:`.architecture`)."""
+    environment: Path | None = None
+    """The conda environment file the pytorch_state_dict architecture needs."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def model_description(facts: ModelFacts, files: PackageFiles) -> s.ModelDescr:
             tags=list(facts.tags),
             inputs=[_input(facts, files)],
             outputs=[_output(facts, files)],
-            weights=_weights(files.weights),
+            weights=_weights(files),
             config=s.Config(**{"i2i": dict(facts.config)}),
         )
     except ValidationError as exc:
@@ -150,10 +154,11 @@ def _space_out(axis: str, halo: int, pixel_size: float | None) -> s.OutputAxis:
     return s.SpaceOutputAxisWithHalo(id=s.AxisId(axis), size=reference, halo=halo, **scale)
 
 
-def _weights(weights: Mapping[str, Path]) -> s.WeightsDescr:
+def _weights(files: PackageFiles) -> s.WeightsDescr:
+    weights = files.weights
+    version = s.Version(torch.__version__.split("+")[0])
     entries: dict[str, object] = {}
     if "torchscript" in weights:
-        version = s.Version(torch.__version__.split("+")[0])
         entries["torchscript"] = s.TorchscriptWeightsDescr(
             source=weights["torchscript"], pytorch_version=version
         )
@@ -161,6 +166,19 @@ def _weights(weights: Mapping[str, Path]) -> s.WeightsDescr:
         from i2i_plugins.bioimageio.tracing import OPSET
 
         entries["onnx"] = s.OnnxWeightsDescr(source=weights["onnx"], opset_version=OPSET)
+    if "pytorch_state_dict" in weights:
+        from i2i_plugins.bioimageio.architecture import CALLABLE, IMPORT_FROM
+
+        entries["pytorch_state_dict"] = s.PytorchStateDictWeightsDescr(
+            source=weights["pytorch_state_dict"],
+            architecture=s.ArchitectureFromLibraryDescr(
+                callable=s.Identifier(CALLABLE),
+                import_from=IMPORT_FROM,
+                kwargs=dict(files.architecture or {}),
+            ),
+            pytorch_version=version,
+            dependencies=s.FileDescr(source=files.environment) if files.environment else None,
+        )
     return s.WeightsDescr(**entries)
 
 

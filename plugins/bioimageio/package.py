@@ -1,8 +1,9 @@
 """``i2i zoo export --format bioimageio``: a bioimage.io model package (spec 0.5) of an i2i model.
 
-The package holds the model traced to TorchScript and ONNX (:mod:`.tracing`, each checked
-against the PyTorch forward on the test image), the i2i weights as an attachment (so i2i
-reopens it exactly), the test input and expected output (``.npy``) from a real image
+The package holds the model traced to TorchScript and ONNX (:mod:`.tracing`) and its
+``pytorch_state_dict`` with an importable i2i architecture (:mod:`.architecture`), each run on
+the test image and checked against the PyTorch forward, the i2i weights as an attachment (so
+i2i reopens it exactly), the test input and expected output (``.npy``) from a real image
 (:mod:`.test_data`), a cover (input | prediction), a README, and ``rdf.yaml`` built with
 ``bioimageio.spec``'s classes (:mod:`.description`) and written with its
 ``save_bioimageio_package`` (a zip) or ``save_bioimageio_package_as_folder`` (``--no-zip``).
@@ -28,8 +29,10 @@ from i2i.tiling import Tiling
 from i2i_plugins.bioimageio.tracing import TracingError
 
 TRACED_FORMATS = ("torchscript", "onnx")
-WEIGHT_FORMATS = (*TRACED_FORMATS, "i2i")
-"""What a package can carry: traced weights, and the i2i weights as an attachment."""
+CONSUMER_FORMATS = (*TRACED_FORMATS, "pytorch_state_dict")
+"""The weight formats bioimage.io consumers run."""
+WEIGHT_FORMATS = (*CONSUMER_FORMATS, "i2i")
+"""What a package can carry: those, and the i2i weights as an attachment."""
 
 
 class PackageError(I2IError):
@@ -79,10 +82,11 @@ def _weight_formats(given: list[str] | None) -> list[str]:
             f"--weight-format {', '.join(unknown)}: a package can carry "
             f"{', '.join(WEIGHT_FORMATS)} (i2i: the .safetensors weights as an attachment)."
         )
-    if not any(f in TRACED_FORMATS for f in formats):
+    if not any(f in CONSUMER_FORMATS for f in formats):
         raise PackageError(
-            "bioimage.io packages run traced weights: give --weight-format torchscript and/or "
-            "--weight-format onnx (with --weight-format i2i if i2i should reopen it exactly)."
+            "bioimage.io consumers run TorchScript, ONNX or pytorch_state_dict weights: give "
+            "--weight-format torchscript, onnx and/or pytorch_state_dict (with --weight-format "
+            "i2i if i2i should reopen it exactly)."
         )
     return formats
 
@@ -116,7 +120,7 @@ def _stage(
         reference = translator(torch.from_numpy(normalized))[0].numpy()
     np.save(staging / "test_input.npy", raw)
     np.save(staging / "test_output.npy", reference)
-    weights = _traced_weights(translator, normalized, reference, formats, request, staging)
+    weights = _weights(translator, normalized, reference, formats, request, staging)
     attachments = []
     if "i2i" in formats:
         attachments.append(staging / f"{request.name}.safetensors")
@@ -161,9 +165,40 @@ def _stage(
         documentation=staging / "README.md",
         weights=weights,
         attachments=attachments,
+        architecture=_architecture(translator, weights),
+        environment=_environment(weights, staging),
     )
     (staging / "README.md").write_text(readme(facts, card_yaml(card), source), encoding="utf-8")
     return model_description(facts, files)
+
+
+def _architecture(
+    translator: torch.nn.Module, weights: dict[str, Path]
+) -> dict[str, object] | None:
+    """The keyword arguments of the pytorch_state_dict weights' architecture, if written."""
+    if "pytorch_state_dict" not in weights:
+        return None
+    from i2i_plugins.bioimageio.architecture import architecture_spec
+
+    return {"model": architecture_spec(translator.spec)}  # type: ignore[arg-type]
+
+
+def _environment(weights: dict[str, Path], staging: Path) -> Path | None:
+    """The conda environment the pytorch_state_dict architecture needs: i2i from pip."""
+    if "pytorch_state_dict" not in weights:
+        return None
+    import yaml
+
+    from i2i import __version__
+
+    environment = {
+        "name": "i2i",
+        "channels": ["conda-forge", "nodefaults"],
+        "dependencies": ["python>=3.11", "pip", {"pip": [f"i2i-microscopy=={__version__}"]}],
+    }
+    path = staging / "environment.yaml"
+    path.write_text(yaml.safe_dump(environment, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _known(modality: list[str]) -> list[str]:
@@ -181,7 +216,7 @@ def normalize(raw: np.ndarray, contract: InputContract) -> np.ndarray:
     return bounds.normalize(planes, contract.clip)[None]
 
 
-def _traced_weights(
+def _weights(
     translator: torch.nn.Module,
     normalized: np.ndarray,
     reference: np.ndarray,
@@ -189,19 +224,33 @@ def _traced_weights(
     request: ExportRequest,
     staging: Path,
 ) -> dict[str, Path]:
-    from i2i_plugins.bioimageio import tracing
+    """The consumer weight formats asked for, each run on the test input and checked against
+    the PyTorch output; by default one that fails is left out with a warning."""
+    from i2i_plugins.bioimageio import architecture, tracing
 
-    builders = {
-        "torchscript": (tracing.torchscript_bytes, tracing.run_torchscript, "model.torchscript.pt"),
-        "onnx": (tracing.onnx_bytes, tracing.run_onnx, "model.onnx"),
+    builders: dict[str, tuple[Callable[[], bytes], Callable[[bytes], np.ndarray], str]] = {
+        "torchscript": (
+            lambda: tracing.torchscript_bytes(translator, torch.from_numpy(normalized)),
+            lambda data: tracing.run_torchscript(data, normalized),
+            "model.torchscript.pt",
+        ),
+        "onnx": (
+            lambda: tracing.onnx_bytes(translator, torch.from_numpy(normalized)),
+            lambda data: tracing.run_onnx(data, normalized),
+            "model.onnx",
+        ),
+        "pytorch_state_dict": (
+            lambda: architecture.state_dict_bytes(translator),
+            lambda data: _run_state_dict(data, translator, normalized),
+            "model.state_dict.pt",
+        ),
     }
-    example = torch.from_numpy(normalized)
     written: dict[str, Path] = {}
-    for weight_format in [f for f in formats if f in TRACED_FORMATS]:
-        trace, run, file_name = builders[weight_format]
+    for weight_format in [f for f in formats if f in CONSUMER_FORMATS]:
+        make, run, file_name = builders[weight_format]
         try:
-            data = trace(translator, example)
-            tracing.check_equal(weight_format, reference, run(data, normalized))
+            data = make()
+            tracing.check_equal(weight_format, reference, run(data))
         except TracingError as exc:
             if request.weight_formats is not None:
                 raise
@@ -211,10 +260,24 @@ def _traced_weights(
         written[weight_format].write_bytes(data)
     if not written:
         raise PackageError(
-            f"{request.weights}: no traced weight format works for this model, so no "
-            "bioimage.io package can run it; export the i2i weights (--format i2i)."
+            f"{request.weights}: no weight format a bioimage.io consumer runs works for this "
+            "model, so no bioimage.io package can run it; export the i2i weights (--format i2i)."
         )
     return written
+
+
+def _run_state_dict(data: bytes, translator: torch.nn.Module, x: np.ndarray) -> np.ndarray:
+    """The state dict loaded into the architecture the package names, as a consumer loads it;
+    an architecture that does not build from the spec is a :class:`TracingError`."""
+    from i2i_plugins.bioimageio.architecture import architecture_spec, run_state_dict
+
+    try:
+        return run_state_dict(data, architecture_spec(translator.spec), x)  # type: ignore[arg-type]
+    except Exception as exc:  # whatever fails, consumers could not load these weights either
+        raise TracingError(
+            "The pytorch_state_dict weights do not load into the architecture the package "
+            f"names (i2i_plugins.bioimageio.architecture): {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def recipe_tiling(recipe: dict[str, object]) -> Tiling:

@@ -6,14 +6,16 @@ no loss, no logs). TorchScript comes from :func:`torch.jit.trace`; ONNX from the
 a single output is replaced by ``Identity``: it is what tracing makes of ``tensor.split(n)``
 when the tensor had at most ``n`` rows (the VQGAN quantizer's chunked nearest-code search), and
 with fixed split sizes it would refuse every other input size. Each traced model is run on the
-export's real test image and must equal the PyTorch forward within ``TOLERANCE``.
+export's real test image and must equal the PyTorch forward within ``TOLERANCE``. When tracing
+fails, each part (encoder, quantizer, generator) is traced alone on the input it gets in the
+model's forward, and the error names the first part that fails, with its registered name.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,7 @@ import torch
 from torch import nn
 
 from i2i.errors import I2IError
+from i2i_plugins.bioimageio.architecture import PredictionOnly
 
 TOLERANCE = 1e-4
 """Largest absolute difference (fp32, normalised units) between traced and PyTorch outputs."""
@@ -32,28 +35,13 @@ class TracingError(I2IError):
     """A model cannot be traced to TorchScript or ONNX, or its traced outputs differ."""
 
 
-class PredictionOnly(nn.Module):
-    """``translator(x)[0]``: the prediction, without the quantizer's loss and logs."""
-
-    def __init__(self, translator: nn.Module):
-        super().__init__()
-        self.translator = translator
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        output = self.translator(x)
-        prediction: torch.Tensor = output[0] if isinstance(output, tuple | list) else output
-        return prediction
-
-
 def torchscript_bytes(translator: nn.Module, example: torch.Tensor) -> bytes:
     """The translator traced on ``example`` (B, C, H, W) as a TorchScript archive."""
     module = PredictionOnly(translator).eval()
     try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tracer warnings about Python values
-            traced = torch.jit.trace(module, example, check_trace=False)
+        traced = _jit_trace(module, (example,))
     except Exception as exc:
-        raise TracingError(_cannot("TorchScript", translator, exc)) from exc
+        raise TracingError(_cannot("TorchScript", translator, example, _jit_trace, exc)) from exc
     buffer = io.BytesIO()
     torch.jit.save(traced, buffer)
     return buffer.getvalue()
@@ -64,28 +52,47 @@ def onnx_bytes(translator: nn.Module, example: torch.Tensor) -> bytes:
     import onnx
 
     module = PredictionOnly(translator).eval()
-    axes = {0: "batch", 2: "height", 3: "width"}
-    buffer = io.BytesIO()
     try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                module,
-                (example,),
-                buffer,
-                dynamo=False,
-                input_names=["input"],
-                output_names=["output"],
-                dynamic_axes={"input": axes, "output": axes},
-                opset_version=OPSET,
-            )
+        exported = _onnx_export(module, (example,), dynamic=True)
     except Exception as exc:
-        raise TracingError(_cannot("ONNX", translator, exc)) from exc
-    graph = onnx.load_from_string(buffer.getvalue())
+        raise TracingError(_cannot("ONNX", translator, example, _onnx_part, exc)) from exc
+    graph = onnx.load_from_string(exported)
     _single_output_splits_as_identity(graph)
     onnx.checker.check_model(graph)
     data: bytes = graph.SerializeToString()
     return data
+
+
+Tracer = Callable[[nn.Module, tuple[object, ...]], object]
+
+
+def _jit_trace(module: nn.Module, args: tuple[object, ...]) -> torch.jit.ScriptModule:
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about Python values
+        traced: torch.jit.ScriptModule = torch.jit.trace(module, args, check_trace=False)
+    return traced
+
+
+def _onnx_export(module: nn.Module, args: tuple[object, ...], *, dynamic: bool) -> bytes:
+    axes = {0: "batch", 2: "height", 3: "width"}
+    buffer = io.BytesIO()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            module,
+            args,
+            buffer,
+            dynamo=False,
+            input_names=["input"] if dynamic else None,
+            output_names=["output"] if dynamic else None,
+            dynamic_axes={"input": axes, "output": axes} if dynamic else None,
+            opset_version=OPSET,
+        )
+    return buffer.getvalue()
+
+
+def _onnx_part(module: nn.Module, args: tuple[object, ...]) -> bytes:
+    return _onnx_export(module, args, dynamic=False)
 
 
 def _single_output_splits_as_identity(model: object) -> None:
@@ -133,21 +140,81 @@ def check_equal(weight_format: str, expected: np.ndarray, actual: np.ndarray) ->
     return difference
 
 
-def _cannot(weight_format: str, translator: nn.Module, exc: BaseException) -> str:
-    components = _components(translator)
+def _cannot(
+    weight_format: str,
+    translator: nn.Module,
+    example: torch.Tensor,
+    tracer: Tracer,
+    exc: BaseException,
+) -> str:
+    """The error of a failed trace, naming the component that fails when traced alone (its
+    part and registered name), else all of them."""
+    failing = _failing_part(translator, example, tracer)
+    if failing is None:
+        culprit, error = f"tracing {_components(translator)}", exc
+    else:
+        part, error = failing
+        culprit = f"its {_named(translator, part)} cannot be traced"
     return (
-        f"The model cannot be exported to {weight_format}: tracing {components} failed with "
-        f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}. "
+        f"The model cannot be exported to {weight_format}: {culprit} ({_first_line(error)}). "
         f"Export the other formats (--weight-format), or the i2i weights (--format i2i)."
     )
 
 
-def _components(translator: nn.Module) -> str:
+class _FirstOutput(nn.Module):
+    """A part with only its first output (a quantizer also returns its loss and logs)."""
+
+    def __init__(self, part: nn.Module):
+        super().__init__()
+        self.part = part
+
+    def forward(self, *args: object) -> object:
+        output = self.part(*args)
+        return output[0] if isinstance(output, tuple) else output
+
+
+def _failing_part(
+    translator: nn.Module, example: torch.Tensor, tracer: Tracer
+) -> tuple[str, BaseException] | None:
+    """The first part (encoder, quantizer, generator) that ``tracer`` fails on alone, given
+    the inputs it gets in the model's forward on ``example``; ``None`` when each part traces
+    alone (the failure lies between them) or the forward itself fails."""
+    parts = {p: m for p in PARTS if isinstance(m := getattr(translator, p, None), nn.Module)}
+    inputs: dict[str, tuple[object, ...]] = {}
+    hooks = [
+        module.register_forward_pre_hook(lambda _, args, part=part: inputs.setdefault(part, args))
+        for part, module in parts.items()
+    ]
+    try:
+        with torch.no_grad():
+            translator(example)
+    except Exception:
+        return None
+    finally:
+        for hook in hooks:
+            hook.remove()
+    for part, module in parts.items():
+        try:
+            tracer(_FirstOutput(module).eval(), inputs[part])
+        except Exception as exc:
+            return part, exc
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+def _named(translator: nn.Module, part: str) -> str:
     spec = getattr(translator, "spec", {})
+    entry = spec.get(part) if isinstance(spec, dict) else None
+    return f"{part} {entry['name']!r}" if isinstance(entry, dict) and "name" in entry else part
+
+
+def _components(translator: nn.Module) -> str:
     named: Sequence[str] = [
-        f"{part} {spec[part]['name']!r}"
-        for part in PARTS
-        if isinstance(spec, dict) and isinstance(spec.get(part), dict)
+        _named(translator, part) for part in PARTS if getattr(translator, part, None) is not None
     ]
     return "its " + ", ".join(named) if named else "it"
 

@@ -109,6 +109,20 @@ def test_packages_i2i_cannot_run_are_refused_with_the_reason(
         assert "i2i, torchscript, onnx" in err
 
 
+def test_a_package_with_only_state_dict_weights_is_refused(
+    unet_weights, phase_image, tmp_path, capsys
+):
+    """i2i never unpickles, not even the pytorch_state_dict it wrote itself."""
+    options = ["--format", "bioimageio", "--weight-format", "pytorch_state_dict"]
+    assert export(unet_weights, tmp_path, phase_image, *options) == 0
+    package = tmp_path / "tiny-dapi.bioimageio.zip"
+    assert "model.state_dict.pt" in zipfile.ZipFile(package).namelist()
+    code, err = predict_cli(capsys, package, phase_image, tmp_path / "out.ome.tif")
+    assert code == 1
+    assert "i2i cannot run this package's weights (pytorch_state_dict)" in err
+    assert "i2i, torchscript, onnx" in err and "Traceback" not in err
+
+
 def test_a_damaged_weights_file_is_refused(unet_weights, phase_image, tmp_path, capsys):
     options = ["--format", "bioimageio", "--no-zip", "--weight-format", "onnx"]
     assert export(unet_weights, tmp_path, phase_image, *options) == 0

@@ -1,6 +1,7 @@
 """``i2i zoo export --format bioimageio``: the ecosystem's validator (bioimageio.core's
 ``test_model``) passes on packages of a tiny UNet and a tiny VQGAN (quantizer included), for
-every weight format written, and fails when a test tensor is broken."""
+every weight format written (TorchScript, ONNX, pytorch_state_dict), and fails when a test
+tensor is broken."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from bioimageio_support import export
 
 from i2i.cli import main
 
+FORMATS = {"torchscript", "onnx", "pytorch_state_dict"}
+
 
 def validate(package: Path) -> tuple[str, set[str]]:
     """bioimageio.core's verdict on ``package`` and the weight formats it ran."""
@@ -27,11 +30,11 @@ def summarise(package: Path) -> tuple[str, set[str], set[str]]:
     from bioimageio.core import test_model
 
     summary = test_model(package)
-    ran = {f for d in summary.details for f in ("torchscript", "onnx") if f in d.name.lower()}
+    ran = {f for d in summary.details for f in FORMATS if f in d.name.lower()}
     failed = {
         f
         for d in summary.details
-        for f in ("torchscript", "onnx")
+        for f in FORMATS
         if f in d.name.lower() and "reproduce" in d.name.lower() and d.status == "failed"
     }
     return summary.status, ran, failed
@@ -45,13 +48,13 @@ def rdf(package: Path) -> dict:
 def test_unet_package_passes_the_validator_for_every_weight_format(unet_package):
     status, ran = validate(unet_package)
     assert status == "passed"
-    assert ran == {"torchscript", "onnx"}
+    assert ran == FORMATS
 
 
 def test_vqgan_package_passes_the_validator_with_its_quantizer(vqgan_package):
     status, ran = validate(vqgan_package)
     assert status == "passed"
-    assert ran == {"torchscript", "onnx"}
+    assert ran == FORMATS
     assert "Le and Lundberg" in " ".join(c["text"] for c in rdf(vqgan_package)["cite"])
 
 
@@ -65,7 +68,7 @@ def test_a_broken_test_tensor_fails_the_validator(unet_weights, phase_image, tmp
     (folder / "rdf.yaml").write_text(yaml.safe_dump(description, sort_keys=False))
     status, _, failed = summarise(folder / "rdf.yaml")
     assert status != "passed"  # 'valid-format': the description is fine, the model test is not
-    assert failed == {"torchscript", "onnx"}
+    assert failed == FORMATS
 
 
 def test_the_description_carries_the_card_contract_tiling_and_preprocessing(unet_package):
@@ -89,6 +92,27 @@ def test_the_description_carries_the_card_contract_tiling_and_preprocessing(unet
         raw = np.load(archive.open("test_input.npy"))
     assert raw.dtype == np.float32 and raw.shape == (1, 1, 64, 64)  # one tile of the recipe
     assert raw.max() > 1000  # raw 16-bit intensities of the real image, not normalised noise
+
+
+def test_the_state_dict_weights_name_an_importable_i2i_architecture(vqgan_package):
+    """pytorch_state_dict: the architecture is an i2i callable called with the resolved model
+    spec, and the weights are tensors only (what torch.load(weights_only=True) reads)."""
+    import torch
+    from safetensors.torch import load_file
+
+    entry = rdf(vqgan_package)["weights"]["pytorch_state_dict"]
+    architecture = entry["architecture"]
+    assert architecture["import_from"] == "i2i_plugins.bioimageio.architecture"
+    assert architecture["callable"] == "prediction_model"
+    model = architecture["kwargs"]["model"]
+    assert model["quantizer"]["codebook_size"] == 16  # from the spec
+    assert model["quantizer"]["beta"] == 0.25  # a default, resolved
+    with zipfile.ZipFile(vqgan_package) as archive:
+        state = torch.load(archive.open(entry["source"]), weights_only=True)
+        safetensors = archive.extract("tiny-dapi.safetensors", vqgan_package.parent)
+    original = load_file(safetensors)
+    assert set(state) == {f"translator.{name}" for name in original}
+    assert all(torch.equal(state[f"translator.{name}"], t) for name, t in original.items())
 
 
 def test_the_package_file_has_the_usual_permissions(unet_package):
@@ -124,7 +148,10 @@ def test_an_export_without_a_real_image_says_how_to_give_one(unet_weights, tmp_p
     [
         (["--author", "A"], "--licence"),
         (["--licence", "MIT"], "--author"),
-        (["--licence", "MIT", "--author", "A", "--weight-format", "i2i"], "traced weights"),
+        (
+            ["--licence", "MIT", "--author", "A", "--weight-format", "i2i"],
+            "consumers run TorchScript",
+        ),
         (["--licence", "MIT", "--author", "A", "--citation", "Me, 2026"], "DOI"),
     ],
 )
@@ -161,4 +188,4 @@ def test_a_trained_run_exports_from_its_validation_field(tmp_path, capsys):
     assert config["test_data"].startswith("validation field ")
     assert {m["name"] for m in config["card"]["metrics"]} == {"pcc", "mae"}
     status, ran = validate(package)
-    assert status == "passed" and ran == {"torchscript", "onnx"}
+    assert status == "passed" and ran == FORMATS

@@ -7,23 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from bioimageio_support import export
+from bioimageio_support import export, real_tile
 
-from i2i.io import open_image
 from i2i.model import load_translator
-from i2i.normalization import image_bounds
 from i2i_plugins.bioimageio.tracing import TOLERANCE, run_onnx, run_torchscript
 
 RUNNERS = {
     "onnx": (run_onnx, "tiny-dapi.onnx"),
     "torchscript": (run_torchscript, "tiny-dapi.torchscript.pt"),
 }
-
-
-def real_tile(phase_image, top: int, side_y: int, side_x: int) -> np.ndarray:
-    plane = open_image(phase_image).read_plane().astype(np.float32)[None]
-    bounds = image_bounds(plane, (2.0, 99.8))
-    return bounds.normalize(plane[:, top : top + side_y, top : top + side_x])[None]
 
 
 @pytest.mark.parametrize("weight_format", ["onnx", "torchscript"])
