@@ -39,12 +39,11 @@ def torchscript_bytes(translator: nn.Module, example: torch.Tensor) -> bytes:
     """The translator traced on ``example`` (B, C, H, W) as a TorchScript archive."""
     module = PredictionOnly(translator).eval()
     try:
-        traced = _jit_trace(module, (example,))
+        return _torchscript_archive(module, (example,))
     except Exception as exc:
-        raise TracingError(_cannot("TorchScript", translator, example, _jit_trace, exc)) from exc
-    buffer = io.BytesIO()
-    torch.jit.save(traced, buffer)
-    return buffer.getvalue()
+        raise TracingError(
+            _cannot("TorchScript", translator, example, _torchscript_archive, exc)
+        ) from exc
 
 
 def onnx_bytes(translator: nn.Module, example: torch.Tensor) -> bytes:
@@ -66,11 +65,14 @@ def onnx_bytes(translator: nn.Module, example: torch.Tensor) -> bytes:
 Tracer = Callable[[nn.Module, tuple[object, ...]], object]
 
 
-def _jit_trace(module: nn.Module, args: tuple[object, ...]) -> torch.jit.ScriptModule:
+def _torchscript_archive(module: nn.Module, args: tuple[object, ...]) -> bytes:
+    """Traced and saved: saving is where Python calls in the graph (a custom autograd
+    ``Function``, say) fail."""
+    buffer = io.BytesIO()
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about Python values
-        traced: torch.jit.ScriptModule = torch.jit.trace(module, args, check_trace=False)
-    return traced
+        torch.jit.save(torch.jit.trace(module, args, check_trace=False), buffer)
+    return buffer.getvalue()
 
 
 def _onnx_export(module: nn.Module, args: tuple[object, ...], *, dynamic: bool) -> bytes:
