@@ -36,3 +36,21 @@ def nuclei_field(size: int = 256, count: int = 12, seed: int = 0) -> np.ndarray:
         for i in range(count)
     ]
     return discs((size, size), centres, 9)
+
+
+def two_cells(
+    shape: tuple[int, int] = (80, 124),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cytoplasm, nuclei, cells) of two touching round cells of radius 30 centred 40 pixels
+    apart, each around a nucleus of radius 8: the 0-1 cytoplasmic stain dims from 1 at a
+    nucleus to 0.5 at the cell's edge (0 outside), so the cells meet along the dimmest line,
+    the midline; ``cells`` are the true labels (each pixel to its nearer centre)."""
+    centres = [(40, 40), (40, 80)]
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    distance = np.stack([np.hypot(yy - y, xx - x) for y, x in centres])  # (2, H, W)
+    nearest = distance.argmin(axis=0)
+    closest = distance.min(axis=0)
+    inside = closest <= 30
+    cytoplasm = np.where(inside, 1.0 - 0.5 * closest / 30, 0.0).astype(np.float32)
+    cells = np.where(inside, nearest + 1, 0).astype(np.int32)
+    return cytoplasm, discs(shape, centres, 8), cells

@@ -28,7 +28,10 @@ def evaluate_objects_command(
     ] = None,
     conditions: Annotated[
         Path | None,
-        typer.Option("--conditions", help="CSV with 'image' and 'condition' columns (for mAP)."),
+        typer.Option(
+            "--conditions",
+            help="CSV: 'image' and 'condition' (for mAP) and/or 'well' (per-well profiles).",
+        ),
     ] = None,
     references: Annotated[
         bool,
@@ -43,11 +46,19 @@ def evaluate_objects_command(
     threshold: Annotated[str, typer.Option(help="'otsu' or 'local'.")] = "otsu",
     min_size: Annotated[int, typer.Option(help="Smallest object (pixels).")] = 30,
     min_distance: Annotated[int, typer.Option(help="Smallest distance between centres.")] = 5,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            "--group-by",
+            help="Regex over the field id giving its well (first group), e.g. '^([A-P]/\\d+)/'.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every number as JSON.")] = False,
 ) -> None:
     """Do predicted stains give the same objects and measurements as the real ones?
 
-    Segments nuclei-like objects in both stains (or reads --labels), matches them by IoU
+    Segments nuclei-like objects in both stains (cells grown from the nuclei of a nuclear
+    channel for a cytoplasmic stain; or reads --labels), matches them by IoU
     (precision/recall/F1 at IoU 0.5), measures the real objects in both stains with
     cp-measure (CellProfiler's features) and compares the profiles of fields.
     Needs the 'objects' extra of i2i-microscopy (cp-measure, copairs).
@@ -74,4 +85,5 @@ def evaluate_objects_command(
             "min_distance": min_distance,
         },
         as_json=as_json,
+        group_by=group_by,
     )

@@ -36,8 +36,9 @@ def objects_extension() -> EvaluationExtension:
     return EvaluationExtension(
         name="objects",
         description=(
-            "Segmented nuclei matched by IoU (F1), their CellProfiler measurements and profiles "
-            "compared (cp-measure, copairs)."
+            "Segmented nuclei (and cells grown from them) matched by IoU (F1), their "
+            "CellProfiler measurements and per-field and per-well profiles compared "
+            "(cp-measure, copairs)."
         ),
         params=ObjectParams,
         evaluate="i2i_plugins.object_metrics.extension:evaluate_objects_extension",
@@ -59,7 +60,7 @@ def evaluate_objects_extension(
 
     assert isinstance(params, ObjectParams)  # validated by i2i against this extension's params
     conditions = read_conditions(inputs.conditions) if inputs.conditions is not None else None
-    fields = fields_of(images, inputs.labels, inputs.predicted_labels, conditions)
+    fields = fields_of(images, inputs.labels, inputs.predicted_labels, conditions, params.cells)
     report = evaluate_fields(fields, params)
     written = write_object_report(report, inputs.out_dir)
     figures = [path for path in written if path.suffix == ".png"]

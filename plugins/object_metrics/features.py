@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
-from i2i_plugins.object_metrics.params import FeatureGroup
+from i2i_plugins.object_metrics.params import FeatureGroup, GranularityParams
 from i2i_plugins.object_metrics.segmentation import Labels
 
 SHAPE_FEATURES = (
@@ -44,10 +45,22 @@ FeatureTable = dict[str, npt.NDArray[np.float64]]
 
 
 def measure(
-    labels: Labels, image: npt.NDArray[np.floating], groups: Iterable[FeatureGroup]
+    labels: Labels,
+    image: npt.NDArray[np.floating],
+    groups: Iterable[FeatureGroup],
+    granularity: GranularityParams | None = None,
 ) -> FeatureTable:
-    """Features of ``groups`` for objects 1..N of ``labels`` in the (H, W) 0-1 ``image``."""
+    """Features of ``groups`` for objects 1..N of ``labels`` in the (H, W) 0-1 ``image``;
+    ``granularity``: MeasureGranularity's settings (CellProfiler's defaults)."""
     measurements = _measurements()
+    settings = granularity or GranularityParams()
+    measurements["granularity"] = partial(
+        measurements["granularity"],
+        subsample_size=settings.subsample_size,
+        image_sample_size=settings.image_sample_size,
+        element_size=settings.element_size,
+        granular_spectrum_length=settings.spectrum_length,
+    )
     table: FeatureTable = {}
     for group in groups:
         values = _quietly(measurements[group], labels, image)

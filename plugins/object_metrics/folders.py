@@ -6,6 +6,11 @@ Label images (``labels_dir``, e.g. from CellProfiler or cellpose) sit at the tar
 path with the target's stem, or the stem plus ``_labels``, any image suffix: an integer image of
 the target's height and width (one plane, or one per channel). ``predicted_labels_dir`` holds
 the prediction's objects the same way, named after the prediction.
+
+A cytoplasmic channel (``cells.cytoplasmic_stains``) of an image that also has a nuclear channel
+(``cells.nuclear_channel``, or the first of ``cells.nuclear_stains``) is evaluated as cells
+grown from that channel's nuclei. A conditions table gives each prediction a ``condition``
+and/or a ``well``.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from i2i.evaluate.matching import Pair, image_files, match
 from i2i.evaluation_extensions import ImagePair
 from i2i.naming import image_stem
 from i2i_plugins.object_metrics.errors import ObjectEvaluationError
-from i2i_plugins.object_metrics.evaluation import FieldImages, evaluate_fields
-from i2i_plugins.object_metrics.params import ObjectParams
+from i2i_plugins.object_metrics.evaluation import FieldImages, NuclearStain, evaluate_fields
+from i2i_plugins.object_metrics.params import CellParams, ObjectParams
 from i2i_plugins.object_metrics.report import ObjectReport
 from i2i_plugins.object_metrics.segmentation import Labels, relabelled
 
@@ -82,27 +87,35 @@ def _checked_labels(path: Path, planes: np.ndarray, shape: tuple[int, ...]) -> l
     return plane_list * channels if len(plane_list) == 1 else plane_list
 
 
+FieldAnnotations = dict[str, dict[str, str]]
+"""The prediction's relative path -> its ``condition`` and/or ``well``."""
+
+
 def read_fields(
     pairs: list[Pair],
     target_dir: str | Path,
     pred_dir: str | Path,
     labels_dir: str | Path | None = None,
     predicted_labels_dir: str | Path | None = None,
-    conditions: dict[str, str] | None = None,
+    conditions: FieldAnnotations | None = None,
+    cells: CellParams | None = None,
 ) -> Iterator[FieldImages]:
     """The fields of ``pairs``, one per channel, read one pair at a time."""
     images = (read_pair(pair, Path(pred_dir), Path(target_dir)) for pair in pairs)
-    return fields_of(images, labels_dir, predicted_labels_dir, conditions)
+    return fields_of(images, labels_dir, predicted_labels_dir, conditions, cells)
 
 
 def fields_of(
     images: Iterable[ImagePair],
     labels_dir: str | Path | None = None,
     predicted_labels_dir: str | Path | None = None,
-    conditions: dict[str, str] | None = None,
+    conditions: FieldAnnotations | None = None,
+    cells: CellParams | None = None,
 ) -> Iterator[FieldImages]:
     """The fields of prediction/target images, one per channel, with their label images
-    (found by the files' relative paths) and conditions (by the prediction's name)."""
+    (found by the files' relative paths), conditions and wells (by the prediction's name)
+    and, for a cytoplasmic channel, the image's nuclear channel (``cells``)."""
+    cells = cells or CellParams()
     real_labels = LabelFolder(labels_dir, "labels") if labels_dir is not None else None
     pred_labels = (
         LabelFolder(predicted_labels_dir, "predicted labels") if predicted_labels_dir else None
@@ -113,7 +126,14 @@ def fields_of(
         pred = (
             pred_labels.labels_for(_path(image.prediction, image), shape) if pred_labels else None
         )
+        annotation = {} if conditions is None else _annotation(conditions, image.name)
+        nuclear = nuclear_channel(image.channels, cells)
         for c, organelle in enumerate(image.channels):
+            seeds = None
+            if nuclear is not None and c != nuclear and _named(organelle, cells.cytoplasmic_stains):
+                seeds = NuclearStain(
+                    image.channels[nuclear], image.real[nuclear], image.predicted[nuclear]
+                )
             yield FieldImages(
                 field=image.name if len(image.channels) == 1 else f"{image.name}:{organelle}",
                 real=image.real[c],
@@ -121,8 +141,24 @@ def fields_of(
                 organelle=organelle,
                 real_labels=None if real is None else real[c],
                 predicted_labels=None if pred is None else pred[c],
-                condition=None if conditions is None else _condition(conditions, image.name),
+                condition=annotation.get("condition"),
+                nuclei=seeds,
+                well=annotation.get("well"),
             )
+
+
+def nuclear_channel(channels: tuple[str, ...], cells: CellParams) -> int | None:
+    """The index of the channel whose nuclei seed cells: ``cells.nuclear_channel`` if the image
+    has it, else the first channel named in ``cells.nuclear_stains``; None without one."""
+    wanted = cells.nuclear_stains if cells.nuclear_channel is None else [cells.nuclear_channel]
+    for index, channel in enumerate(channels):
+        if _named(channel, wanted):
+            return index
+    return None
+
+
+def _named(channel: str, names: list[str]) -> bool:
+    return channel.casefold() in {name.casefold() for name in names}
 
 
 def _path(relative: Path | None, image: ImagePair) -> Path:
@@ -134,7 +170,7 @@ def _path(relative: Path | None, image: ImagePair) -> Path:
     return relative
 
 
-def _condition(conditions: dict[str, str], name: str) -> str:
+def _annotation(conditions: FieldAnnotations, name: str) -> dict[str, str]:
     if name not in conditions:
         raise ObjectEvaluationError(
             f"The conditions table has no row for {name}. Give every prediction's relative "
@@ -143,22 +179,29 @@ def _condition(conditions: dict[str, str], name: str) -> str:
     return conditions[name]
 
 
-def read_conditions(path: str | Path) -> dict[str, str]:
-    """A CSV with ``image`` (the prediction's relative path) and ``condition`` columns."""
+ANNOTATIONS = ("condition", "well")
+
+
+def read_conditions(path: str | Path) -> FieldAnnotations:
+    """A CSV with ``image`` (the prediction's relative path) and ``condition`` and/or ``well``
+    columns; the image -> {column: value} of each row (empty cells left out)."""
     import pandas as pd
 
     path = Path(path)
     if not path.is_file():
         raise ObjectEvaluationError(f"{path}: conditions table not found. Give a CSV file path.")
-    table = pd.read_csv(path)
-    missing = {"image", "condition"} - set(table.columns)
-    if missing:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    given = [column for column in ANNOTATIONS if column in table.columns]
+    if "image" not in table.columns or not given:
         raise ObjectEvaluationError(
-            f"{path}: a conditions table needs the columns 'image' (each prediction's path "
-            f"relative to the prediction folder) and 'condition'; {', '.join(sorted(missing))} "
-            f"missing (it has {', '.join(map(str, table.columns))})."
+            f"{path}: a conditions table needs the column 'image' (each prediction's path "
+            "relative to the prediction folder) and 'condition' (for the retrieval mAP) and/or "
+            f"'well' (for per-well profiles); it has {', '.join(map(str, table.columns))}."
         )
-    return {str(r["image"]): str(r["condition"]) for r in table.to_dict("records")}
+    return {
+        row["image"]: {column: row[column] for column in given if row[column] != ""}
+        for row in table.to_dict("records")
+    }
 
 
 def evaluate_objects(
@@ -171,6 +214,9 @@ def evaluate_objects(
 ) -> ObjectReport:
     """The object-level evaluation of every prediction in ``pred_dir`` against its target."""
     pairs = pair_folders(pred_dir, target_dir)
+    params = params or ObjectParams()
     table = read_conditions(conditions) if conditions is not None else None
-    fields = read_fields(pairs, target_dir, pred_dir, labels_dir, predicted_labels_dir, table)
+    fields = read_fields(
+        pairs, target_dir, pred_dir, labels_dir, predicted_labels_dir, table, params.cells
+    )
     return evaluate_fields(fields, params)

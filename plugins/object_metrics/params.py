@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 import i2i
 
@@ -12,8 +13,8 @@ FeatureGroup = Literal["intensity", "texture", "granularity", "radial_distributi
 """Groups of cp-measure features measured in both stains on the real objects."""
 
 
-class SegmentationParams(i2i.Params):
-    """The classical nucleus segmentation applied the same way to the real and predicted stain."""
+class ThresholdParams(i2i.Params):
+    """Smoothing and threshold that separate a stain's foreground from its background."""
 
     smoothing_sigma: float = Field(
         2.0, ge=0, description="Gaussian smoothing (pixels) before thresholding; 0: none."
@@ -39,6 +40,11 @@ class SegmentationParams(i2i.Params):
     min_size: int = Field(
         30, ge=0, description="Objects (and holes) smaller than this many pixels are removed."
     )
+
+
+class SegmentationParams(ThresholdParams):
+    """The classical nucleus segmentation applied the same way to the real and predicted stain."""
+
     min_distance: int = Field(
         5,
         ge=1,
@@ -49,10 +55,97 @@ class SegmentationParams(i2i.Params):
     )
 
 
+NUCLEAR_STAINS = ("DAPI", "Hoechst", "DNA", "Nucleus", "Nuclei", "H2B")
+CYTOPLASMIC_STAINS = (
+    "Actin",
+    "F-actin",
+    "Phalloidin",
+    "Tubulin",
+    "Mitochondria",
+    "Mito",
+    "ER",
+    "AGP",
+    "RNA",
+    "Golgi",
+    "Membrane",
+    "Cytoplasm",
+    "MAP2",
+    "NFH",
+)
+
+
+class CellParams(ThresholdParams):
+    """Cells of a cytoplasmic stain, grown from the nuclei of a nuclear channel of the same
+    field by a seeded watershed (CellProfiler's IdentifySecondaryObjects)."""
+
+    nuclear_channel: str | None = Field(
+        None,
+        description=(
+            "The channel whose nuclei seed the cells; None: the first channel named in "
+            "nuclear_stains."
+        ),
+    )
+    nuclear_stains: list[str] = Field(
+        default_factory=lambda: list(NUCLEAR_STAINS),
+        description="Channel names (case-insensitive) recognised as a nuclear stain.",
+    )
+    cytoplasmic_stains: list[str] = Field(
+        default_factory=lambda: list(CYTOPLASMIC_STAINS),
+        description=(
+            "Channel names (case-insensitive) segmented as cells when the field has a nuclear "
+            "channel; other channels are segmented as nuclei-like objects. [] : never cells."
+        ),
+    )
+    seeds: Literal["real", "predicted"] = Field(
+        "real",
+        description=(
+            "Whose nuclei seed the cells of both stains: 'real' (the real nuclear stain: the "
+            "cells then differ only by the cytoplasmic stain) or 'predicted' (the real cells "
+            "from real nuclei, the predicted cells from predicted nuclei)."
+        ),
+    )
+    compactness: float = Field(
+        0.0,
+        ge=0,
+        description=(
+            "Compact watershed: above 0, cells also favour pixels near their nucleus (like the "
+            "regularisation of CellProfiler's Propagation); 0: intensity alone decides."
+        ),
+    )
+
+
+class GranularityParams(i2i.Params):
+    """CellProfiler's MeasureGranularity settings (its defaults)."""
+
+    subsample_size: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="The image is resampled by this factor before the granular spectrum.",
+    )
+    image_sample_size: float = Field(
+        0.25, gt=0, le=1, description="Further resampling for the background (tophat) estimate."
+    )
+    element_size: int = Field(
+        10, ge=1, description="Radius (pixels, after subsampling) of the background element."
+    )
+    spectrum_length: int = Field(16, ge=1, description="Number of granular spectrum steps.")
+
+
 class ObjectParams(i2i.Params):
     """What the object-level evaluation segments, matches and measures."""
 
     segmentation: SegmentationParams = Field(default_factory=SegmentationParams)
+    cells: CellParams = Field(default_factory=CellParams)
+    granularity: GranularityParams = Field(default_factory=GranularityParams)
+    group_by: str | None = Field(
+        None,
+        description=(
+            "A regular expression over the field id whose first group (or whole match) is the "
+            "field's well, e.g. '^([A-P]/\\d+)/' for plate fields 'B/03/0': profiles are then "
+            "also aggregated per well. A conditions table's 'well' column does the same."
+        ),
+    )
     iou_threshold: float = Field(
         0.5, gt=0, le=1, description="A matched pair counts as a detection from this IoU on."
     )
@@ -68,3 +161,21 @@ class ObjectParams(i2i.Params):
         ),
     )
     worst: int = Field(5, ge=1, description="How many worst-agreeing features the report lists.")
+    workers: int = Field(
+        0,
+        ge=0,
+        description=(
+            "Processes evaluating fields in parallel; 0: one per CPU core available, "
+            "1: all in this process."
+        ),
+    )
+
+    @field_validator("group_by")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression ({exc})") from None
+        return pattern

@@ -22,7 +22,11 @@ from i2i_plugins.object_metrics.agreement import (
 from i2i_plugins.object_metrics.detection import DetectionScores
 from i2i_plugins.object_metrics.matching import Matching
 from i2i_plugins.object_metrics.params import ObjectParams
-from i2i_plugins.object_metrics.profiles import ProfileAgreement, profile_agreement
+from i2i_plugins.object_metrics.profiles import (
+    ProfileAgreement,
+    profile_agreement,
+    well_profile_agreement,
+)
 from i2i_plugins.object_metrics.segmentation import Labels
 
 DETECTION_COLUMNS = ("precision", "recall", "f1", "mean_matched_iou", "count_error")
@@ -40,19 +44,29 @@ class FieldResult:
     n_predicted: int
     detection: DetectionScores | None
     status: str
+    objects: str = "objects"
+    """``cells`` (grown from the nuclei of a nuclear channel) or ``objects`` (of the stain)."""
 
     @classmethod
     def of(
-        cls, field: str, organelle: str, matching: Matching, detection: DetectionScores | None
+        cls,
+        field: str,
+        organelle: str,
+        matching: Matching,
+        detection: DetectionScores | None,
+        objects: str = "objects",
     ) -> FieldResult:
         status = "ok" if detection is not None else NO_REAL_OBJECTS
-        return cls(field, organelle, matching.n_real, matching.n_predicted, detection, status)
+        return cls(
+            field, organelle, matching.n_real, matching.n_predicted, detection, status, objects
+        )
 
     def row(self) -> dict[str, object]:
         scores = self.detection.as_dict() if self.detection is not None else {}
         return {
             "field": self.field,
             "organelle": self.organelle,
+            "objects": self.objects,
             "status": self.status,
             "n_real": self.n_real,
             "n_predicted": self.n_predicted,
@@ -80,6 +94,8 @@ class OrganelleAgreement:
     groups: pd.DataFrame
     worst: pd.DataFrame
     profiles: ProfileAgreement | None
+    well_profiles: ProfileAgreement | None
+    """Per well (fields with a well): the median of the wells' field profiles compared."""
     measurements: list[PairedMeasurements] = field(repr=False)
     """The real objects measured in both stains, per field."""
     shapes: list[PairedMeasurements] = field(repr=False)
@@ -102,9 +118,11 @@ class ObjectReport:
         measured: dict[str, list[PairedMeasurements]],
         shapes: dict[str, list[PairedMeasurements]],
         conditions: dict[str, dict[str, str]],
+        wells: dict[str, dict[str, str]],
         overlays: dict[str, Overlay],
         params: ObjectParams,
     ) -> ObjectReport:
+        """``conditions`` and ``wells``: per organelle, each field's condition and well."""
         organelles = {}
         for organelle, measurements in measured.items():
             features = pd.concat(
@@ -116,6 +134,9 @@ class ObjectReport:
                 groups=group_summary(features),
                 worst=worst_features(features, params.worst),
                 profiles=profile_agreement(measurements, conditions.get(organelle)),
+                well_profiles=well_profile_agreement(
+                    measurements, wells.get(organelle, {}), conditions.get(organelle)
+                ),
                 measurements=measurements,
                 shapes=shapes[organelle],
             )
@@ -135,6 +156,7 @@ class ObjectReport:
             rows.append(
                 {
                     "organelle": organelle,
+                    "objects": ", ".join(sorted(set(group["objects"]))),
                     **{c: scored[c].mean() if len(scored) else math.nan for c in DETECTION_COLUMNS},
                     "n_fields": len(scored),
                     "n_fields_without_real_objects": int((group["status"] != "ok").sum()),
@@ -167,6 +189,10 @@ class ObjectReport:
         profiles = agreement.profiles
         if profiles is not None:
             numbers["profile_cosine"] = float(profiles.cosine["cosine"].median())
+        if agreement.well_profiles is not None:
+            numbers["well_profile_cosine"] = float(
+                agreement.well_profiles.cosine["cosine"].median()
+            )
         return numbers
 
     def to_dict(self) -> dict[str, object]:
@@ -179,13 +205,8 @@ class ObjectReport:
                 "feature_groups": _records(agreement.groups),
                 "worst_features": _records(agreement.worst),
                 "features": _records(agreement.features),
-                "profiles": None
-                if profiles is None
-                else {
-                    "cosine": _records(profiles.cosine),
-                    "n_features": profiles.n_features,
-                    "mean_average_precision": profiles.mean_average_precision,
-                },
+                "profiles": _profile_numbers(profiles),
+                "well_profiles": _profile_numbers(agreement.well_profiles),
             }
         return {
             "params": self.params.model_dump(mode="json"),
@@ -196,6 +217,16 @@ class ObjectReport:
 
     def to_json(self) -> str:
         return json.dumps(json_ready(self.to_dict()), indent=2)
+
+
+def _profile_numbers(profiles: ProfileAgreement | None) -> dict[str, object] | None:
+    if profiles is None:
+        return None
+    return {
+        "cosine": _records(profiles.cosine),
+        "n_features": profiles.n_features,
+        "mean_average_precision": profiles.mean_average_precision,
+    }
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, object]]:

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from i2i_plugins.object_metrics.evaluation import FieldImages
 
 
-def object_params(segmentation: dict[str, object]) -> ObjectParams:
+def object_params(segmentation: dict[str, object], group_by: str | None = None) -> ObjectParams:
     """Validated parameters; a bad value is one clear error naming the option."""
     try:
-        return ObjectParams.model_validate({"segmentation": segmentation})
+        return ObjectParams.model_validate({"segmentation": segmentation, "group_by": group_by})
     except ValidationError as exc:
         raise ObjectEvaluationError(validation_problems(exc, "evaluate-objects options")) from None
 
@@ -38,6 +38,7 @@ def run_object_evaluation(
     blur_sigma: float,
     segmentation: dict[str, object],
     as_json: bool,
+    group_by: str | None = None,
 ) -> None:
     """Evaluate, write the report folder when asked, print the summary or the JSON."""
     _check_installed()
@@ -50,12 +51,12 @@ def run_object_evaluation(
     from i2i_plugins.object_metrics.references import MODEL, evaluate_with_references
     from i2i_plugins.object_metrics.writing import references_table, write_object_report
 
-    params = object_params(segmentation)
+    params = object_params(segmentation, group_by)
     pairs = pair_folders(pred_dir, target_dir)
     table = read_conditions(conditions) if conditions is not None else None
 
     def fields() -> Iterator[FieldImages]:
-        return read_fields(pairs, target_dir, pred_dir, labels, pred_labels, table)
+        return read_fields(pairs, target_dir, pred_dir, labels, pred_labels, table, params.cells)
 
     compared = evaluate_with_references(fields, params, blur_sigma) if references else None
     report = compared[MODEL] if compared else evaluate_fields(fields(), params)

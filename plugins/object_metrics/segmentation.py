@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from i2i_plugins.object_metrics.params import SegmentationParams
+from i2i_plugins.object_metrics.params import SegmentationParams, ThresholdParams
 
 Labels = npt.NDArray[np.int32]
 """(H, W) object labels: 0 background, 1..N objects."""
@@ -21,17 +21,26 @@ Labels = npt.NDArray[np.int32]
 
 def segment(image: npt.NDArray[np.floating], params: SegmentationParams) -> Labels:
     """Objects of a (H, W) stain scaled to 0-1, labelled 1..N (0 background)."""
-    foreground = _foreground(image, params)
-    return _split_touching(foreground, params.min_distance)
+    return _split_touching(foreground(image, params), params.min_distance)
 
 
-def _foreground(
-    image: npt.NDArray[np.floating], params: SegmentationParams
-) -> npt.NDArray[np.bool_]:
+def smoothed(image: npt.NDArray[np.floating], sigma: float) -> npt.NDArray[np.float64]:
+    """The (H, W) image smoothed by a Gaussian of ``sigma`` pixels (0: unchanged)."""
     from scipy import ndimage
+
+    return ndimage.gaussian_filter(image.astype(np.float64), sigma)
+
+
+def foreground(
+    image: npt.NDArray[np.floating],
+    params: ThresholdParams,
+    smooth: npt.NDArray[np.float64] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Pixels of a (H, W) 0-1 stain above its threshold, without specks or holes under
+    ``min_size``; ``smooth``: the stain already smoothed by ``params.smoothing_sigma``."""
     from skimage import filters
 
-    smooth = ndimage.gaussian_filter(image.astype(np.float64), params.smoothing_sigma)
+    smooth = smoothed(image, params.smoothing_sigma) if smooth is None else smooth
     if np.ptp(smooth) == 0:
         return np.zeros(image.shape, dtype=bool)
     if params.threshold == "otsu":

@@ -30,9 +30,12 @@ def write_object_report(
         _csv(_by_organelle(report, "groups"), folder / "objects_feature_groups.csv"),
         _csv(_by_organelle(report, "worst"), folder / "objects_worst_features.csv"),
     ]
-    profiles = _profiles(report)
+    profiles = _profiles(report, "profiles")
     if len(profiles):
         written.append(_csv(profiles, folder / "objects_profiles.csv"))
+    per_well = _profiles(report, "well_profiles")
+    if len(per_well):
+        written.append(_csv(per_well, folder / "objects_profiles_per_well.csv"))
     numbers = report.to_dict()
     if references:
         table = references_table(references)
@@ -82,7 +85,13 @@ def markdown(
             "",
         ]
     for organelle, agreement in report.organelles.items():
-        lines += [f"### {organelle}", "", "Measurement agreement per feature group (medians):", ""]
+        kind = _objects_of(report, organelle)
+        lines += [
+            f"### {organelle} ({kind})",
+            "",
+            "Measurement agreement per feature group (medians):",
+            "",
+        ]
         lines += [_table(agreement.groups), "", "Worst-agreeing features:", ""]
         lines += [_table(agreement.worst[["feature", "spearman", "relative_error"]]), ""]
         if agreement.profiles is not None:
@@ -96,10 +105,27 @@ def markdown(
                     f"Condition retrieval mAP: {agreement.profiles.mean_average_precision:.3f}."
                 )
             lines.append("")
+        wells = agreement.well_profiles
+        if wells is not None:
+            lines.append(
+                f"Per well (median of its fields' profiles): cosine median "
+                f"{wells.cosine['cosine'].median():.3f} over {len(wells.cosine)} wells"
+                + (
+                    f", condition retrieval mAP over wells {wells.mean_average_precision:.3f}."
+                    if wells.mean_average_precision is not None
+                    else "."
+                )
+            )
+            lines.append("")
         for figure in figures:
             if figure.stem.endswith(_slug(organelle)):
                 lines += [f"![{figure.stem}]({figure.relative_to(folder).as_posix()})", ""]
     return "\n".join(lines)
+
+
+def _objects_of(report: ObjectReport, organelle: str) -> str:
+    kinds = {f.objects for f in report.fields if f.organelle == organelle}
+    return "cells grown from nuclei" if kinds == {"cells"} else ", ".join(sorted(kinds))
 
 
 def _figures(report: ObjectReport, folder: Path) -> list[Path]:
@@ -118,11 +144,13 @@ def _by_organelle(report: ObjectReport, table: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["organelle"])
 
 
-def _profiles(report: ObjectReport) -> pd.DataFrame:
+def _profiles(report: ObjectReport, which: str) -> pd.DataFrame:
+    """The cosine table of ``which`` (``profiles`` per field, ``well_profiles``) of every
+    organelle that has one."""
     parts = [
-        a.profiles.cosine.assign(organelle=o)
+        getattr(a, which).cosine.assign(organelle=o)
         for o, a in report.organelles.items()
-        if a.profiles is not None
+        if getattr(a, which) is not None
     ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
