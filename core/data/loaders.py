@@ -12,7 +12,9 @@ Validation transforms default to the training ones made deterministic (see
 Workers persist from one epoch to the next (``persistent_workers``): they keep their open image
 handles and remembered percentiles instead of starting again, and see the epoch set by
 ``set_epoch`` through shared memory (:class:`i2i.data.dataset.FieldDataset`). Batches are
-pinned when CUDA is available, so that their copy to the GPU can be non-blocking.
+pinned when CUDA is available, so that their copy to the GPU can be non-blocking. Workers
+outlive a stop signal sent to the whole process group, so that a graceful stop can finish its
+step (:mod:`i2i.data.workers`).
 """
 
 from __future__ import annotations
@@ -167,12 +169,15 @@ def _loader(
     import torch
     from torch.utils.data import DataLoader
 
+    from i2i.data.workers import shielded_worker_init
+
     return DataLoader(
         dataset,
         batch_size=data.batch_size,
         shuffle=shuffle,
         sampler=sampler,
         num_workers=data.num_workers,
+        worker_init_fn=shielded_worker_init() if data.num_workers else None,
         collate_fn=collate_samples,
         generator=generator,
         pin_memory=torch.cuda.is_available(),

@@ -46,6 +46,7 @@ def train(
     """
     from accelerate.utils import set_seed
 
+    from i2i.data.workers import explain_worker_deaths
     from i2i.recipe import load_recipe
     from i2i.training.stopping import stop_on_signals
     from i2i.training.summary import write_summary
@@ -66,13 +67,14 @@ def train(
         raise
     set_seed(recipe.train.seed)
     trainer, log = _set_up(recipe, run, accelerator, resume)
-    with stop_on_signals() as stop:
-        result = trainer.fit(stop, log)
-    trainer.close()
-    if recipe.evaluate is not None and not result.stopped_early and accelerator.is_main_process:
-        from i2i.training.final_evaluation import evaluate_best
+    with explain_worker_deaths():  # the loaders' workers run from here to the evaluation
+        with stop_on_signals() as stop:
+            result = trainer.fit(stop, log)
+        trainer.close()
+        if recipe.evaluate is not None and not result.stopped_early and accelerator.is_main_process:
+            from i2i.training.final_evaluation import evaluate_best
 
-        result.report = evaluate_best(run, trainer.parts, accelerator.device)
+            result.report = evaluate_best(run, trainer.parts, accelerator.device)
     if accelerator.is_main_process:
         write_summary(result, recipe, given_overrides if resume else None)
     return result
