@@ -8,7 +8,6 @@ parameters, for ``i2i evaluate --extension`` and a recipe's ``evaluate.extension
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
 
 from pydantic import BaseModel
 
@@ -20,22 +19,9 @@ def evaluation_extensions() -> dict[str, EvaluationExtension]:
     """Every installed evaluation extension by name (``i2i_evaluation_extensions`` hook)."""
     from i2i.plugins import default_host
 
-    host = default_host()
-    found: dict[str, tuple[str, EvaluationExtension]] = {}
-    for info, implementation in host.implementations("i2i_evaluation_extensions"):
-        try:
-            extensions = cast(list[EvaluationExtension], implementation())
-        except Exception as exc:  # a broken plugin must not break the pixel metrics
-            host.fail_hook(info, "i2i_evaluation_extensions", exc)
-            continue
-        for extension in extensions:
-            if extension.name in found:
-                raise ExtensionError(
-                    f"Evaluation extension {extension.name!r} is provided twice: by "
-                    f"{found[extension.name][0]!r} and by {info.name!r}. Uninstall one of them."
-                )
-            found[extension.name] = (info.name, extension)
-    return {name: extension for name, (_, extension) in sorted(found.items())}
+    return default_host().gather_named(
+        "i2i_evaluation_extensions", "Evaluation extension", ExtensionError
+    )
 
 
 def get_extension(name: str) -> EvaluationExtension:

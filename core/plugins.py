@@ -19,20 +19,31 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from types import ModuleType
+from typing import Protocol, TypeVar, cast
 
 import pluggy
 
 from i2i import hookspecs
-from i2i.errors import PluginError
+from i2i.errors import I2IError, PluginError
 from i2i.registry import Registries
 
 hookimpl = pluggy.HookimplMarker("i2i")
 
 ENTRY_POINT_GROUP = "i2i"
+
+
+class Named(Protocol):
+    """What :meth:`PluginHost.gather_named` collects: an object with a unique name."""
+
+    @property
+    def name(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=Named)
 
 
 @dataclass
@@ -140,6 +151,41 @@ class PluginHost:
             if info is not None and info.status == "ok" and callable(implementation):
                 found.append((info, implementation))
         return found
+
+    def gather(self, hook: str, **kwargs: object) -> Iterator[tuple[PluginInfo, object]]:
+        """Call ``hook`` of each loaded plugin on its own (with ``kwargs``), in turn: each plugin
+        with what it returned. One that raises is skipped and reported (:meth:`fail_hook`; in
+        strict mode its error is raised), and the others still answer."""
+        for info, implementation in self.implementations(hook):
+            try:
+                result = implementation(**kwargs)
+            except Exception as exc:  # a broken plugin must not break the others
+                self.fail_hook(info, hook, exc)
+                continue
+            yield info, result
+
+    def gather_named(
+        self,
+        hook: str,
+        what: str,
+        error: type[I2IError],
+        builtin: Mapping[str, NamedT] | None = None,
+    ) -> dict[str, NamedT]:
+        """The named objects the plugins' ``hook`` returns (a list each, :meth:`gather`) and
+        i2i's own ``builtin`` ones, by name in name order. A name given twice raises ``error``
+        naming both providers; ``what`` names such an object in that message."""
+        found: dict[str, tuple[str, NamedT]] = {
+            name: ("i2i", item) for name, item in (builtin or {}).items()
+        }
+        for info, items in self.gather(hook):
+            for item in cast(list[NamedT], items):
+                if item.name in found:
+                    raise error(
+                        f"{what} {item.name!r} is provided twice: by {found[item.name][0]!r} and "
+                        f"by {info.name!r}. Uninstall one of them."
+                    )
+                found[item.name] = (info.name, item)
+        return {name: item for name, (_, item) in sorted(found.items())}
 
     def fail_hook(self, info: PluginInfo, hook: str, exc: BaseException) -> None:
         """Skip a plugin whose ``hook`` raised: report it, remove its components (strict: raise)."""

@@ -9,7 +9,6 @@ weights are offered to the ``i2i_open_model_package`` hook by :func:`open_model_
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from i2i.errors import I2IError, did_you_mean
 from i2i.model_formats import ExportRequest, ModelExporter, ModelPackage
@@ -30,22 +29,12 @@ def model_exporters() -> dict[str, ModelExporter]:
     """Every export format by name: i2i's own and those of the loaded plugins."""
     from i2i.plugins import default_host
 
-    host = default_host()
-    found: dict[str, tuple[str, ModelExporter]] = {"i2i": ("i2i", I2I_FORMAT)}
-    for info, implementation in host.implementations("i2i_model_exporters"):
-        try:
-            exporters = cast(list[ModelExporter], implementation())
-        except Exception as exc:  # a broken plugin must not break export to other formats
-            host.fail_hook(info, "i2i_model_exporters", exc)
-            continue
-        for exporter in exporters:
-            if exporter.name in found:
-                raise ExportFormatError(
-                    f"Export format {exporter.name!r} is provided twice: by "
-                    f"{found[exporter.name][0]!r} and by {info.name!r}. Uninstall one of them."
-                )
-            found[exporter.name] = (info.name, exporter)
-    return {name: exporter for name, (_, exporter) in sorted(found.items())}
+    return default_host().gather_named(
+        "i2i_model_exporters",
+        "Export format",
+        ExportFormatError,
+        builtin={"i2i": I2I_FORMAT},
+    )
 
 
 def export_as(format_name: str, request: ExportRequest) -> list[Path]:

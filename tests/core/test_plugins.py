@@ -69,3 +69,51 @@ def test_registries_attribute_of_the_package():
 def test_registry_contract_of_every_component(component):
     """Parametrized over the live registries: a newly registered component is tested for free."""
     check_component(component)
+
+
+def _exporters_plugin(name: str, *exporters: str, error: Exception | None = None):
+    """A plugin whose ``i2i_model_exporters`` hook returns named objects, or raises ``error``."""
+    module = types.ModuleType(name)
+
+    def i2i_model_exporters():
+        if error is not None:
+            raise error
+        return [types.SimpleNamespace(name=exporter) for exporter in exporters]
+
+    module.i2i_model_exporters = i2i.hookimpl(i2i_model_exporters)
+    return module
+
+
+def test_gather_answers_per_plugin_and_isolates_a_failing_one():
+    host = isolated_host(strict=False)
+    host.add_plugin(_exporters_plugin("first", "a"))
+    host.add_plugin(_exporters_plugin("broken", error=RuntimeError("boom")))
+    host.add_plugin(_exporters_plugin("last", "b", "c"))
+    answers = {
+        info.name: [e.name for e in result] for info, result in host.gather("i2i_model_exporters")
+    }
+    assert answers == {"first": ["a"], "last": ["b", "c"]}
+    assert host.infos["broken"].status == "failed"
+    assert host.infos["broken"].error == "i2i_model_exporters failed: RuntimeError: boom"
+    assert host.plugin_names() == ["first", "last"]
+    again = [info.name for info, _ in host.gather("i2i_model_exporters")]
+    assert again == ["first", "last"]  # a failed plugin is not asked again
+
+
+def test_gather_in_strict_mode_raises_the_plugins_error():
+    host = isolated_host(strict=True)
+    host.add_plugin(_exporters_plugin("broken", error=RuntimeError("boom")))
+    with pytest.raises(PluginError, match="'broken'.*i2i_model_exporters failed.*boom"):
+        list(host.gather("i2i_model_exporters"))
+
+
+def test_gather_named_sorts_by_name_and_refuses_a_name_given_twice():
+    host = isolated_host(_exporters_plugin("acme", "zeta", "alpha"))
+    builtin = {"i2i": types.SimpleNamespace(name="i2i")}
+    found = host.gather_named("i2i_model_exporters", "Export format", PluginError, builtin)
+    assert list(found) == ["alpha", "i2i", "zeta"]
+    host.add_plugin(_exporters_plugin("other", "i2i"))
+    with pytest.raises(
+        PluginError, match="Export format 'i2i' is provided twice: by 'i2i' and by 'other'"
+    ):
+        host.gather_named("i2i_model_exporters", "Export format", PluginError, builtin)
