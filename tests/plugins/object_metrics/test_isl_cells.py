@@ -55,3 +55,35 @@ def test_map2_cells_grown_from_dapi_nuclei_order_self_above_blurred(shared_data)
     assert headline[UPPER]["f1"] > 0.95 and headline[UPPER]["f1"] > headline[LOWER]["f1"], headline
     for number in ("stain_spearman", "shape_spearman"):
         assert headline[UPPER][number] > headline[LOWER][number], headline
+
+
+def test_i2i_evaluate_objects_finds_the_nuclear_channel_of_two_channel_files(shared_data, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from i2i.cli import app
+    from i2i.image import PixelSizes
+    from i2i.io import write_image
+
+    dapi, map2 = _channel(shared_data, "DAPI"), _channel(shared_data, "MAP2")
+    rng = np.random.default_rng(1)
+    for index, rows in enumerate((slice(0, 256), slice(256, 512))):
+        real = np.stack([dapi[rows, :256], map2[rows, :256]])  # (C, H, W)
+        noisy = real + rng.normal(0, 0.02 * real.std(), real.shape).astype(np.float32)
+        for folder, planes in (("targets", real), ("preds", noisy)):
+            (tmp_path / folder).mkdir(exist_ok=True)
+            write_image(
+                tmp_path / folder / f"field{index}.ome.tif",
+                planes[None, :, None],  # (T, C, Z, Y, X)
+                channel_names=["DAPI", "MAP2"],
+                pixel_sizes=PixelSizes(),
+            )
+    folders = ["--pred", tmp_path / "preds", "--target", tmp_path / "targets"]
+    arguments = ["evaluate", *folders, "-o", tmp_path / "eval", "--objects", "--json"]
+    result = CliRunner().invoke(app, [str(a) for a in arguments])
+    assert result.exit_code == 0, result.output
+    detection = {row["organelle"]: row for row in json.loads(result.stdout)["objects"]["detection"]}
+    assert detection["MAP2"]["objects"] == "cells" and detection["DAPI"]["objects"] == "objects"
+    assert detection["MAP2"]["n_real"] == detection["DAPI"]["n_real"] > 0
+    assert "### MAP2 (cells grown from nuclei)" in (tmp_path / "eval" / "report.md").read_text()
