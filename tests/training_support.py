@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -66,7 +67,23 @@ def write_recipe(folder: Path, data_root: Path, *, model: dict, losses: list, **
     return path
 
 
-def i2i_process(*args: str, cwd: Path) -> subprocess.Popen:
+def write_endless_recipe(folder: Path, data_root: Path) -> Path:
+    """A tiny UNet recipe that trains until it is stopped (no validation or checkpoint before)."""
+    never = 100000
+    return write_recipe(
+        folder,
+        data_root,
+        model=TINY_UNET,
+        losses=[{"name": "l1"}],
+        max_steps=never,
+        checkpoint_every=never,
+        validate_every=never,
+    )
+
+
+def i2i_process(*args: str, cwd: Path, own_group: bool = False) -> subprocess.Popen:
+    """``python -m i2i ARGS``; ``own_group``: as the leader of a new process group (its pgid
+    is its pid), as GNU ``timeout`` or a batch scheduler starts a command."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "i2i", *args],
@@ -75,7 +92,20 @@ def i2i_process(*args: str, cwd: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=own_group,
     )
+
+
+def wait_for_training(process: subprocess.Popen, runs: Path, timeout: float = 120) -> Path:
+    """The run folder of ``process`` once its metrics.csv holds two training steps."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, process.communicate()[0]
+        assert time.monotonic() < deadline
+        for metrics in runs.glob("*/*/metrics.csv"):
+            if len(metrics.read_text().splitlines()) > 2:
+                return metrics.parent
+        time.sleep(0.05)
 
 
 ISL_PATTERN = {

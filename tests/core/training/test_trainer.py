@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
-from training_support import JUMP_DATASET, TINY_UNET, TINY_VQGAN, i2i_process, write_recipe
+from training_support import (
+    JUMP_DATASET,
+    TINY_UNET,
+    TINY_VQGAN,
+    i2i_process,
+    wait_for_training,
+    write_endless_recipe,
+    write_recipe,
+)
 from typer.testing import CliRunner
 
 import i2i
@@ -115,21 +123,9 @@ def test_resume_after_kill_gives_the_same_weights(tmp_path, lmc_demo):
 
 
 def test_sigterm_checkpoints_and_exits_130(tmp_path, lmc_demo):
-    write_recipe(
-        tmp_path,
-        lmc_demo,
-        model=TINY_UNET,
-        losses=[{"name": "l1"}],
-        max_steps=100000,
-        checkpoint_every=100000,
-        validate_every=100000,
-    )
+    write_endless_recipe(tmp_path, lmc_demo)
     process = i2i_process("run", "tiny.yaml", cwd=tmp_path)
-    deadline = time.time() + 120
-    while not list((tmp_path / "runs").glob("tiny/*/metrics.csv")):
-        assert process.poll() is None and time.time() < deadline
-        time.sleep(0.05)
-    time.sleep(1.0)
+    wait_for_training(process, tmp_path / "runs")
     process.send_signal(signal.SIGTERM)
     output = process.communicate(timeout=120)[0]
     assert process.returncode == 130, output
