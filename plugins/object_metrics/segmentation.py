@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from i2i_plugins.object_metrics.distance import distance_to_background
 from i2i_plugins.object_metrics.params import SegmentationParams, ThresholdParams
 
 Labels = npt.NDArray[np.int32]
@@ -75,7 +76,7 @@ def _split_touching(foreground: npt.NDArray[np.bool_], min_distance: int) -> Lab
     from skimage.segmentation import watershed
 
     components, _ = ndimage.label(foreground)
-    distance = ndimage.distance_transform_edt(foreground)
+    distance = distance_to_background(foreground)  # scipy's, faster
     peaks = peak_local_max(
         distance, min_distance=min_distance, labels=components, exclude_border=False
     )
