@@ -7,7 +7,7 @@ from numba import njit
 
 
 @njit(cache=True)
-def squared_distances(mask):  # type: ignore[no-untyped-def]
+def squared_distances(mask: np.ndarray) -> np.ndarray:
     """(H, W) bool mask -> (H, W) float64 squared distance to the nearest False pixel."""
     height, width = mask.shape
     far = float((height + width) ** 2)
