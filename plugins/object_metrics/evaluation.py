@@ -148,18 +148,18 @@ def evaluate_field(
     """Every prediction of one field against its real stain (segmented and measured once)."""
     first = next(iter(variants.values()))
     real = scaled(first.real, params.percentiles)
-    real_seeds = _seeds(first, "real", params)
-    real_labels = _labels(first, real, "real", real_seeds, params)
+    real_seeds = _nuclei(first, "real", params)
+    real_labels = _labels(first.real_labels, real, real_seeds, params)
     real_features = pd.DataFrame(measure(real_labels, real, params.features, params.granularity))
     real_shapes = pd.DataFrame(measure_shape(real_labels))
     outcomes = {}
     for name, item in variants.items():
         predicted = scaled(item.predicted, params.percentiles)
-        seeds = real_seeds if params.cells.seeds == "real" else _seeds(item, "predicted", params)
-        pred_labels = _labels(item, predicted, "predicted", seeds, params)
+        seeds = real_seeds if params.cells.seeds == "real" else _nuclei(item, "predicted", params)
+        pred_labels = _labels(item.predicted_labels, predicted, seeds, params)
         matching = match_objects(real_labels, pred_labels)
         detection = detection_scores(matching, params.iou_threshold)
-        kind = CELLS if real_seeds is not None else OBJECTS
+        kind = CELLS if real_seeds is not None and first.real_labels is None else OBJECTS
         result = FieldResult.of(item.field, item.organelle, matching, detection, kind)
         found = detection is not None
         outcomes[name] = FieldOutcome(
@@ -177,28 +177,26 @@ def evaluate_field(
     return outcomes
 
 
-def _seeds(
+def _nuclei(
     item: FieldImages, which: Literal["real", "predicted"], params: ObjectParams
 ) -> Labels | None:
-    """The nuclei cells grow from, when the stain is segmented as cells."""
-    given = item.real_labels if which == "real" else item.predicted_labels
-    if item.nuclei is None or given is not None:
+    """The nuclei of the field's real or predicted nuclear stain; None without one."""
+    if item.nuclei is None:
         return None
     nuclear = item.nuclei.real if which == "real" else item.nuclei.predicted
     return segment(scaled(nuclear, params.percentiles), params.segmentation)
 
 
 def _labels(
-    item: FieldImages,
+    given: Labels | None,
     stain: npt.NDArray[np.float32],
-    which: Literal["real", "predicted"],
     seeds: Labels | None,
     params: ObjectParams,
 ) -> Labels:
-    given = item.real_labels if which == "real" else item.predicted_labels
+    """The given labels, else cells grown from ``seeds``, else the stain's own objects."""
     if given is not None:
         return given
-    if item.nuclei is not None and seeds is not None:
+    if seeds is not None:
         return segment_cells(stain, seeds, params.cells)
     return segment(stain, params.segmentation)
 

@@ -93,3 +93,21 @@ def test_seeds_from_the_real_or_the_predicted_nuclei(seeds):
         assert row["mean_matched_iou"] == 1.0
     else:
         assert row["mean_matched_iou"] < 1.0
+
+
+def test_given_real_cells_are_compared_with_cells_grown_in_the_prediction():
+    from i2i_plugins.object_metrics.evaluation import FieldImages, NuclearStain
+
+    cytoplasm, nuclei, truth = two_cells()
+    nuclear = np.where(nuclei > 0, 1.0, 0.05).astype(np.float32)
+    field = FieldImages(
+        "f",
+        cytoplasm,
+        cytoplasm,
+        "Actin",
+        real_labels=truth,
+        nuclei=NuclearStain("DAPI", nuclear, nuclear),
+    )
+    report = evaluate_fields([field], ObjectParams(cells=UNSMOOTHED, workers=1))
+    (row,) = report.per_field().to_dict("records")
+    assert row["n_real"] == row["n_predicted"] == 2 and row["mean_matched_iou"] > 0.97
