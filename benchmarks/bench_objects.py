@@ -7,9 +7,10 @@ touching) over a dim noisy background; its "prediction" is the stain blurred and
 stage (scaling, segmentation of both stains, IoU matching, cp-measure intensity, texture and
 granularity in both stains, shape of both segmentations) the median time over the fields is
 printed, then the whole evaluation of all fields through ``evaluate_fields`` and its projection
-to 100 fields, side by side: "before" in this process (``workers=1``, as the evaluation ran
-until fields were pooled) and "after" with one process per core (``workers=0``); the two
-reports must hold the same numbers. Then the same with the two references (real + noise,
+to 100 fields, side by side: "before" as the evaluation ran until then (in this process,
+``workers=1``, and with scipy's distance transform in the nucleus split) and "after" (one
+process per core, ``workers=0``, and the compiled distance transform); the two reports must
+hold the same numbers. Then the same with the two references (real + noise,
 blurred): "before" as three separate evaluations, each segmenting and measuring the real stain
 again; "after" one pooled pass (``evaluate_with_references``) measuring it once. The first
 field also pays cp-measure's numba compilation when numba is installed (printed apart).
@@ -24,7 +25,8 @@ import importlib.util
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from scipy import ndimage
@@ -118,6 +120,19 @@ def _separate_references(items: list[FieldImages], params: ObjectParams) -> dict
     }
 
 
+@contextmanager
+def earlier_code() -> Iterator[None]:
+    """The evaluation as it was before: scipy's distance transform in the nucleus split."""
+    from i2i_plugins.object_metrics import segmentation
+
+    compiled = segmentation.distance_to_background
+    segmentation.distance_to_background = ndimage.distance_transform_edt
+    try:
+        yield
+    finally:
+        segmentation.distance_to_background = compiled
+
+
 def _side_by_side(label: str, before: float, after: float, fields: int) -> None:
     print(
         f"{label:<32} before {before / fields:5.2f} s/field ({100 * before / fields:4.0f} s per "
@@ -149,11 +164,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         print(f"  {stage:<22} {seconds * 1000:8.0f} ms")
     items = [FieldImages(f"f{i}", real, predicted) for i, (real, predicted) in enumerate(fields)]
     serial, pooled = ObjectParams(workers=1), ObjectParams(workers=0)
-    before_report, before = _timed(lambda: evaluate_fields(items, serial))
+    with earlier_code():
+        before_report, before = _timed(lambda: evaluate_fields(items, serial))
     after_report, after = _timed(lambda: evaluate_fields(items, pooled))
     _side_by_side("evaluate_fields", before, after, args.fields)
     same = same_numbers(before_report, after_report)  # type: ignore[arg-type]
-    before_refs, refs_before = _timed(lambda: _separate_references(items, serial))
+    with earlier_code():
+        before_refs, refs_before = _timed(lambda: _separate_references(items, serial))
     after_refs, refs_after = _timed(lambda: evaluate_with_references(lambda: items, pooled))
     _side_by_side("with both references", refs_before, refs_after, args.fields)
     same = same and all(
