@@ -2,9 +2,11 @@
 
 The choices are every card of the zoo (:func:`i2i.zoo.load_manifest`) with where its weights
 are (bundled, cached, to download, or not obtainable yet and how to get them), and a weights
-file or training run folder the user picks. A chosen model is loaded once
-(:func:`i2i.prediction.load_predictor`): its input contract and its recipe's tiling are what
-the widget shows and starts from.
+file, training run folder or model package (a bioimage.io ``.zip``, its folder or its
+``rdf.yaml``) the user picks. A chosen model is loaded once
+(:func:`i2i.prediction.load_predictor`, which hands packages to the plugins implementing the
+core hook ``i2i_open_model_package``): its input contract and its recipe's tiling are what the
+widget shows and starts from.
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from pathlib import Path
 from i2i.contract import InputContract
 from i2i.prediction import Predictor, load_predictor
 from i2i.zoo import ModelCard, cache_state, load_manifest
+from i2i.zoo.loading import RUN_FOLDER_WEIGHTS
 
 LOCAL_STATES = ("bundled", "yes")
 """``cache_state`` values of zoo models whose weights are on this machine."""
+
+MODEL_FILE_FILTER = "Models (*.safetensors *.zip rdf.yaml bioimageio.yaml)"
+"""The file chooser's filter: i2i weights, and bioimage.io packages (zip or description)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,17 @@ class ModelChoice:
         """Whether weights exist or can be downloaded."""
         return self.card is None or self.card.status == "available"
 
+    @property
+    def is_package(self) -> bool:
+        """Whether a chosen file is a model package (neither i2i weights nor a run folder),
+        which i2i's plugins open (``i2i_open_model_package``)."""
+        if self.card is not None:
+            return False
+        path = Path(self.name_or_path)
+        if path.suffix == ".safetensors":
+            return False
+        return not (path.is_dir() and any((path / n).is_file() for n in RUN_FOLDER_WEIGHTS))
+
     def unavailable_message(self) -> str:
         """Why this model cannot be used, and how to get it (its card's ``source``)."""
         assert self.card is not None
@@ -66,7 +83,7 @@ def zoo_choices() -> list[ModelChoice]:
 
 
 def file_choice(path: str | Path) -> ModelChoice:
-    """A weights file or run folder as a model choice."""
+    """A weights file, run folder or model package as a model choice."""
     return ModelChoice(str(Path(path).expanduser()))
 
 
@@ -93,7 +110,9 @@ class LoadedModel:
     def describe(self) -> str:
         """The model card in a few lines: organelles, modality, inputs, pixel size."""
         card, contract = self.choice.card, self.contract
-        lines = [f"Predicts: {', '.join(self.output_names)}"]
+        package = Path(self.choice.name_or_path).name if self.choice.is_package else None
+        lines = [f"Package: {package}"] if package else []
+        lines.append(f"Predicts: {', '.join(self.output_names)}")
         if card is not None:
             lines.append(f"Modality: {', '.join(card.input.modality)}")
             lines.append(f"Input: {'; '.join(card.input.channels)}")

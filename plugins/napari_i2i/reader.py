@@ -3,7 +3,8 @@
 :func:`get_reader` is napari's reader hook: given a path it returns a function that reads it, or
 ``None`` when no installed i2i reader accepts it (napari then asks its other readers). Each
 channel becomes an image layer named after the channel (:func:`layers.channel_layer_names`),
-scaled by the file's pixel sizes, so layers of several files overlay in physical units.
+scaled by the file's pixel sizes (in µm, with the layer's units set), so layers of several files
+overlay in physical units.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from i2i_plugins.napari_i2i.layers import (
     channel_layer_names,
     kept_axes,
     layer_scale,
+    layer_units,
 )
 
 LayerData = tuple[Any, Mapping[str, Any], str]
@@ -45,12 +47,14 @@ def _file_layers(path: Path) -> list[LayerData]:
     with open_image(path) as image:
         axes = kept_axes(image)
         scale = layer_scale(axes, image.pixel_sizes)
+        units = layer_units(axes, image.pixel_sizes)
         return [
             (
                 channel_data(image, index),
                 {
                     "name": name,
                     "scale": scale,
+                    "units": units,
                     "metadata": {"i2i": {"path": str(path), "channel": channel, "axes": axes}},
                 },
                 "image",

@@ -1,19 +1,23 @@
 """Sample data: the In silico labeling field (phase-contrast z-stack and its real DAPI stain).
 
-The files come from i2i's verified data cache (:func:`i2i.data.samples.fetch_sample`:
-downloaded once with sha256 checks, with progress in the terminal; ``I2I_DATA_BASE_URL`` names a
-mirror). The bundled model ``isl-phase-dapi-unet`` predicts DAPI from the phase stack, so a new
+The files come from i2i's verified data cache (the files of :func:`i2i.data.samples.sample_set`
+fetched by :func:`i2i.download.fetch` into ``<cache>/samples/isl_condition_b``, as
+``i2i data fetch`` does: downloaded once with sha256 checks; ``I2I_DATA_BASE_URL`` names a
+mirror), file by file so that the viewer can show the progress (:func:`fetch_isl`). The bundled
+model ``isl-phase-dapi-unet`` predicts DAPI from the phase stack, so a new
 user can try it in two clicks: File > Open Sample, then Predict organelles.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from i2i.data.samples import fetch_sample, sample_set
+from i2i.data.samples import sample_set
+from i2i.download import cache_dir, fetch
 from i2i.io import open_image
 from i2i_plugins.napari_i2i.reader import LayerData
 
@@ -37,16 +41,36 @@ def isl_dapi_file(folder: Path) -> Path:
     return folder / name
 
 
-def isl_phase_stack() -> list[LayerData]:
-    """The ISL phase-contrast field as one (Z, Y, X) layer of 13 planes."""
-    files = isl_phase_files(fetch_sample(ISL))
+def isl_file_count() -> int:
+    """How many files the ISL sample has (the progress bar's total)."""
+    return len(sample_set(ISL).files)
+
+
+def fetch_isl(on_file: Callable[[int, int], None] | None = None) -> Path:
+    """The folder of the verified ISL sample, fetched if needed; ``on_file(done, total)`` is
+    called after each file (found in the cache or downloaded)."""
+    samples = sample_set(ISL)
+    root = cache_dir() / "samples" / ISL
+    root.mkdir(parents=True, exist_ok=True)
+    for done, (name, sha256) in enumerate(samples.files.items(), start=1):
+        fetch(samples.urls(name), sha256, name, root=root)
+        if on_file is not None:
+            on_file(done, len(samples.files))
+    return root
+
+
+def isl_phase_stack(folder: Path | None = None) -> list[LayerData]:
+    """The ISL phase-contrast field (in ``folder``, default: fetched) as one (Z, Y, X) layer of
+    13 planes."""
+    files = isl_phase_files(folder or fetch_isl())
     stack = np.stack([open_image(path).read_plane() for path in files])  # (Z, Y, X)
     return [(stack, {"name": "ISL phase contrast", "metadata": _axes("Z", "Y", "X")}, "image")]
 
 
-def isl_dapi() -> list[LayerData]:
-    """The ISL field's real DAPI stain (confocal max projection) as a (Y, X) layer."""
-    plane = open_image(isl_dapi_file(fetch_sample(ISL))).read_plane()
+def isl_dapi(folder: Path | None = None) -> list[LayerData]:
+    """The ISL field's real DAPI stain (confocal max projection; in ``folder``, default:
+    fetched) as a (Y, X) layer."""
+    plane = open_image(isl_dapi_file(folder or fetch_isl())).read_plane()
     metadata = _axes("Y", "X")
     return [(plane, {"name": "ISL DAPI (real)", "colormap": "gray", "metadata": metadata}, "image")]
 

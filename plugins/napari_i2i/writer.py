@@ -2,7 +2,8 @@
 
 One layer is written as a one-channel image named after the layer; several layers (of one
 shape, e.g. the organelles a model predicted) as the channels of one image, in layer order.
-Pixel sizes come from the layers' scale (a scale of 1 is unknown, see :mod:`.layers`); the
+Pixel sizes come from the layers' scale and units (in pixel units a scale of 1 is unknown, see
+:mod:`.layers`); the
 writer is chosen by the file's suffix (:func:`i2i.io.write_image`), and writes atomically.
 """
 
@@ -44,13 +45,18 @@ def write_image_layers(path: str, layer_data: Sequence[FullLayerData]) -> list[s
                 "Split it into channels first (Layers > Split RGB)."
             )
     data, meta, _ = layer_data[0]
-    axes = layer_axes(np.ndim(data), meta.get("metadata", {}))
+    axes = layer_axes(np.ndim(data), meta.get("metadata", {}), str(meta.get("name")))
+    if "C" in axes:
+        raise ImageError(
+            f"{path}: layer {meta.get('name')!r} has a channel axis (axes {axes}); i2i saves "
+            "one channel per layer. Split it first (Layers > Split Stack)."
+        )
     channels = np.concatenate([as_tczyx(d, axes) for d, _, _ in layer_data], axis=1)
     scale = meta.get("scale") or [1.0] * len(axes)
     written = write_image(
         path,
         channels,
         channel_names=[str(m.get("name")) for _, m, _ in layer_data],
-        pixel_sizes=scale_pixel_sizes(axes, scale),
+        pixel_sizes=scale_pixel_sizes(axes, scale, meta.get("units") or ()),
     )
     return [str(written)]

@@ -28,7 +28,14 @@ def prediction_and_stain(isl_crop_files, tmp_path):
     return prediction, target
 
 
-def test_compare_shows_what_i2i_evaluate_computes(viewer, prediction_and_stain, tmp_path):
+def compare(widget: CompareWidget, qtbot) -> None:
+    widget.compare()
+    assert widget.running and not widget.busy.native.isHidden()  # in a thread worker
+    qtbot.waitUntil(lambda: not widget.running, timeout=60_000)
+    assert widget.busy.native.isHidden()
+
+
+def test_compare_shows_what_i2i_evaluate_computes(viewer, qtbot, prediction_and_stain, tmp_path):
     prediction, target = prediction_and_stain
     viewer.open(prediction, plugin=PLUGIN)
     viewer.open(target, plugin=PLUGIN)
@@ -36,7 +43,8 @@ def test_compare_shows_what_i2i_evaluate_computes(viewer, prediction_and_stain, 
     assert isinstance(widget, CompareWidget)
     widget.prediction.value = "DAPI_CONFOCAL"
     widget.target.value = "DAPI"
-    scores = widget.compare()
+    compare(widget, qtbot)
+    scores = widget.result
     assert scores is not None
 
     out = tmp_path / "eval"
@@ -51,10 +59,11 @@ def test_compare_shows_what_i2i_evaluate_computes(viewer, prediction_and_stain, 
     assert f"mae: {row['mae']:.4f} (lower is better)" in widget.scores.value
 
 
-def test_layers_of_different_sizes_are_explained(viewer):
+def test_layers_of_different_sizes_are_explained(viewer, qtbot):
     viewer.add_image(np.zeros((32, 32), np.float32), name="small")
     viewer.add_image(np.zeros((64, 64), np.float32), name="large")
     widget = CompareWidget(viewer)
     widget.prediction.value, widget.target.value = "small", "large"
-    assert widget.compare() is None
+    compare(widget, qtbot)
+    assert widget.result is None
     assert "'small' is (32, 32) but 'large' is (64, 64)" in widget.message.value

@@ -10,20 +10,22 @@ from i2i.contract import ContractError, InputContract
 from i2i.prediction import Predictor
 from i2i.tiling import Tiling
 from i2i_plugins.napari_i2i.job import (
+    FieldTextError,
     InputLayer,
-    PlanesError,
     PredictionRequest,
     model_input,
     organelle_colormaps,
     output_layers,
     parse_planes,
-    pixel_size_note,
+    parse_time_point,
     run_prediction,
 )
+from i2i_plugins.napari_i2i.pixel_size import pixel_size_mismatch, pixel_size_note
 
 
-def layer(data, axes, scale=None, name="layer") -> InputLayer:
-    return InputLayer(name, data, list(axes), scale or [1.0] * len(axes), [0.0] * len(axes))
+def layer(data, axes, scale=None, name="layer", units=(), rgb=False) -> InputLayer:
+    scale = scale or [1.0] * len(axes)
+    return InputLayer(name, data, list(axes), scale, [0.0] * len(axes), units, rgb)
 
 
 @pytest.mark.parametrize(
@@ -42,8 +44,14 @@ def test_planes_text(text, planes):
 
 @pytest.mark.parametrize("text", ["0-x", "one", "5-3", "1,,2"])
 def test_bad_planes_text_is_an_i2i_error(text):
-    with pytest.raises(PlanesError, match="planes"):
+    with pytest.raises(FieldTextError, match="planes"):
         parse_planes(text)
+
+
+def test_time_point_text():
+    assert parse_time_point(" ") is None and parse_time_point("7") == 7
+    with pytest.raises(FieldTextError, match="time point 'last' is not a number"):
+        parse_time_point("last")
 
 
 def test_single_plane_layers_become_named_channels_in_the_given_order():
@@ -73,18 +81,28 @@ def test_planes_that_do_not_exist_are_named():
 
 
 @pytest.mark.parametrize(
-    ("scale", "target", "note"),
+    ("scale", "target", "rescale", "note"),
     [
-        (0.5, None, None),
-        (0.5, 0.52, None),
-        (1.3, 0.65, "pixel size 1.3 µm differs from the model's 0.65 µm: the input is rescaled"),
-        (1.0, 0.65, "pixel size is unknown"),
+        (0.5, None, True, None),
+        (0.5, 0.52, False, None),
+        (1.3, 0.65, True, "rescaled from 1.3 to the model's 0.65 µm per pixel"),
+        (1.3, 0.65, False, "predicted as is, at 1.3 µm per pixel (the model's: 0.65)"),
+        (1.0, 0.65, True, "pixel size is unknown"),
     ],
 )
-def test_pixel_size_notes(scale, target, note):
-    contract = InputContract(output_channels=["nucleus"], pixel_size_um=target)
-    told = pixel_size_note(layer(np.zeros((8, 8)), "YX", [scale, scale]), contract, True)
+def test_pixel_size_notes(scale, target, rescale, note):
+    told = pixel_size_note(layer(np.zeros((8, 8)), "YX", [scale, scale]), target, rescale)
     assert (told is None) if note is None else (note in str(told))
+
+
+def test_layer_units_convert_the_scale_to_micrometres():
+    in_nm = layer(np.zeros((8, 8)), "YX", [650.0, 650.0], units=["nanometer", "nanometer"])
+    assert in_nm.pixel_sizes.x == pytest.approx(0.65)
+    one_um = layer(np.zeros((8, 8)), "YX", [1.0, 1.0], units=["micrometer", "micrometer"])
+    mismatch = pixel_size_mismatch(one_um, 0.5)  # a scale of 1 in µm is known, not 'unknown'
+    assert mismatch is not None and "has 1 µm pixels; the model was trained at 0.5 µm" in (
+        mismatch.question()
+    )
 
 
 def test_time_and_z_stay_and_the_outputs_take_the_inputs_place():

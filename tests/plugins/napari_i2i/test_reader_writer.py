@@ -19,13 +19,15 @@ def test_an_ome_tiff_opens_with_its_channel_name_and_pixel_size(viewer, isl_crop
     (layer,) = viewer.open(isl_crop_files["dapi"], plugin=PLUGIN)
     assert layer.name == "DAPI"
     np.testing.assert_allclose(layer.scale, [0.5, 0.5])
+    assert [str(unit) for unit in layer.units] == ["micrometer", "micrometer"]
     np.testing.assert_array_equal(layer.data, open_image(isl_crop_files["dapi"]).read_plane())
 
 
 def test_a_z_stack_opens_as_one_zyx_layer(viewer, isl_crop_files):
     (layer,) = viewer.open(isl_crop_files["phase"], plugin=PLUGIN)
     assert layer.name == "phase" and layer.data.shape == (13, 256, 256)
-    np.testing.assert_allclose(layer.scale, [1.0, 0.5, 0.5])  # z size unknown: 1
+    np.testing.assert_allclose(layer.scale, [1.0, 0.5, 0.5])  # z size unknown: 1 pixel
+    assert [str(unit) for unit in layer.units] == ["pixel", "micrometer", "micrometer"]
     assert layer.metadata["i2i"]["axes"] == ["Z", "Y", "X"]
 
 

@@ -1,20 +1,49 @@
-"""Sample data: File > Open Sample fetches the ISL field through i2i's verified cache."""
+"""Sample data: File > Open Sample fetches the ISL field through i2i's verified cache, with the
+download's progress in the viewer (napari's activity panel)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from napari.utils import progress
+from zoo_support import serving
 
+from i2i.data.samples import sample_set
 from i2i.io import open_image
-from i2i_plugins.napari_i2i.samples import isl_dapi_file, isl_phase_files
+from i2i_plugins.napari_i2i.samples import ISL, isl_dapi_file, isl_phase_files
 
 
-def test_the_isl_samples_open_from_the_verified_cache(viewer, shared_data, cache, monkeypatch):
-    monkeypatch.setenv("I2I_DATA_BASE_URL", shared_data.as_uri())  # a mirror of the public set
-    (phase,) = viewer.open_sample("i2i-microscopy", "isl_phase")
-    (dapi,) = viewer.open_sample("i2i-microscopy", "isl_dapi")
+@pytest.mark.filterwarnings("ignore::i2i.download.InsecureURLWarning")
+def test_the_isl_samples_download_with_progress_in_the_viewer(
+    viewer, shared_data, cache, monkeypatch
+):
     isl = shared_data / "isl_condition_b"
+    files = sample_set(ISL).files
+    shown: list[tuple[bool, int, int]] = []  # (in the viewer, value, total) of each update
+
+    def recorder(bar: progress):
+        return lambda event: shown.append((bar.gui, event.value, bar.total))
+
+    def watch(event) -> None:
+        for bar in event.added:
+            bar.events.value.connect(recorder(bar))
+
+    progress._all_instances.events.changed.connect(watch)
+    try:
+        with serving() as server:  # a mirror on 127.0.0.1: <base>/<set>/<file>
+            server.files = {f"{ISL}/{name}": (isl / name).read_bytes() for name in files}
+            monkeypatch.setenv("I2I_DATA_BASE_URL", f"http://127.0.0.1:{server.port}")
+            (phase,) = viewer.open_sample("i2i-microscopy", "isl_phase")
+            assert sorted(server.requests) == sorted(server.files)  # each file downloaded once
+            (dapi,) = viewer.open_sample("i2i-microscopy", "isl_dapi")  # from the cache
+            assert len(server.requests) == len(files)
+    finally:
+        progress._all_instances.events.changed.disconnect(watch)
+
+    downloads = shown[: len(files)]
+    assert downloads == [(True, done, len(files)) for done in range(1, len(files) + 1)]
     assert phase.name == "ISL phase contrast" and phase.data.shape == (13, 1024, 1024)
     np.testing.assert_array_equal(phase.data[12], open_image(isl_phase_files(isl)[12]).read_plane())
     assert dapi.name == "ISL DAPI (real)"
     np.testing.assert_array_equal(dapi.data, open_image(isl_dapi_file(isl)).read_plane())
-    assert len(list((cache / "samples" / "isl_condition_b").iterdir())) == 16  # all verified
+    assert len(list((cache / "samples" / "isl_condition_b").iterdir())) == len(files)

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from napari_support import MODEL, dock_widget, predict, wait_for_model
 from typer.testing import CliRunner
 
 from i2i.cli import app
 from i2i.io import open_image
 from i2i_plugins.napari_i2i.job import CONTRAST_PERCENTILES
-from i2i_plugins.napari_i2i.widget import PredictWidget
-
-MODEL = "isl-phase-dapi-unet"
-TIMEOUT_MS = 60_000
-
-
-def dock_widget(viewer) -> PredictWidget:
-    """The widget as napari docks it from the manifest (Plugins > Predict organelles)."""
-    _, widget = viewer.window.add_plugin_dock_widget("i2i-microscopy", "Predict organelles")
-    assert isinstance(widget, PredictWidget)
-    return widget
-
-
-def predict(widget: PredictWidget, qtbot) -> None:
-    widget.start()
-    assert widget.running
-    qtbot.waitUntil(lambda: not widget.running, timeout=TIMEOUT_MS)
+from i2i_plugins.napari_i2i.widget import FILE_CHOICE
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +25,11 @@ def expected(isl_crop_files, tmp_path_factory) -> np.ndarray:
 
 def test_widget_predicts_what_i2i_predict_writes(viewer, qtbot, isl_crop_files, expected):
     (phase,) = viewer.open(isl_crop_files["phase"], plugin="i2i-microscopy")
-    widget = dock_widget(viewer)
+    _, widget = viewer.window.add_plugin_dock_widget("i2i-microscopy", "Predict organelles")
+    assert widget.loading and not widget.busy.native.isHidden()  # loads in a thread worker
+    assert widget.message.value == "Loading the model..." and not widget.predict_button.enabled
+    wait_for_model(widget, qtbot)
+    assert widget.busy.native.isHidden() and widget.predict_button.enabled
     assert widget.model.value.startswith(MODEL)
     assert "nucleus" in widget.card.value and "13 planes" in widget.card.value
     assert widget.tile_size.value == 256  # the recipe's predict section
@@ -68,7 +57,7 @@ def test_single_plane_layers_in_layer_order_are_the_models_z_planes(
     stack = open_image(isl_crop_files["phase"]).read()[0, 0]  # (Z, Y, X)
     for z, plane in enumerate(stack):
         viewer.add_image(plane, name=f"z{z:02d}", scale=(0.5, 0.5))
-    widget = dock_widget(viewer)
+    widget = dock_widget(viewer, qtbot)
     widget.inputs.value = [f"z{z:02d}" for z in reversed(range(13))]  # order of the list counts
     widget.tile_size.value = 128
     predict(widget, qtbot)
@@ -79,7 +68,7 @@ def test_chosen_planes_of_a_longer_stack_feed_the_model(viewer, qtbot, isl_crop_
     stack = open_image(isl_crop_files["phase"]).read()[0, 0]
     padded = np.concatenate([stack[:1] * 0, stack, stack[:1] * 0])  # 15 planes, 1-13 real
     viewer.add_image(padded, name="padded", scale=(1.0, 0.5, 0.5))
-    widget = dock_widget(viewer)
+    widget = dock_widget(viewer, qtbot)
     widget.inputs.value = ["padded"]
     widget.planes.value = "1-13"
     widget.tile_size.value = 128
@@ -89,7 +78,7 @@ def test_chosen_planes_of_a_longer_stack_feed_the_model(viewer, qtbot, isl_crop_
 
 def test_cancel_stops_the_run_and_adds_no_layer(viewer, qtbot, isl_crop_files):
     viewer.open(isl_crop_files["phase"], plugin="i2i-microscopy")
-    widget = dock_widget(viewer)
+    widget = dock_widget(viewer, qtbot)
     widget.tile_size.value = 32  # about 120 tiles, one per batch
     widget.batch_size.value = 1
     seen: list[tuple[int, int]] = []
@@ -107,10 +96,10 @@ def test_cancel_stops_the_run_and_adds_no_layer(viewer, qtbot, isl_crop_files):
     assert widget.predict_button.enabled and not widget.cancel_button.enabled
 
 
-def test_too_few_planes_say_how_many_the_model_needs(viewer, isl_crop_files):
+def test_too_few_planes_say_how_many_the_model_needs(viewer, qtbot, isl_crop_files):
     stack = open_image(isl_crop_files["phase"]).read()[0, 0]
     viewer.add_image(stack[:5], name="five planes")
-    widget = dock_widget(viewer)
+    widget = dock_widget(viewer, qtbot)
     widget.inputs.value = ["five planes"]
     widget.start()
     assert not widget.running
@@ -118,20 +107,20 @@ def test_too_few_planes_say_how_many_the_model_needs(viewer, isl_crop_files):
     assert "'five planes'" in widget.message.value and "gives 5" in widget.message.value
 
 
-def test_a_bad_planes_text_is_explained(viewer, isl_crop_files):
+def test_a_bad_planes_text_is_explained(viewer, qtbot, isl_crop_files):
     viewer.open(isl_crop_files["phase"], plugin="i2i-microscopy")
-    widget = dock_widget(viewer)
+    widget = dock_widget(viewer, qtbot)
     widget.planes.value = "0-twelve"
     widget.start()
     assert not widget.running
-    assert "'0-twelve' is not a plane number or range" in widget.message.value
+    assert "'0-twelve' is not a number or range" in widget.message.value
 
 
-def test_a_model_without_weights_says_how_to_get_them(viewer, isl_crop_files):
+def test_a_model_without_weights_says_how_to_get_them(viewer, qtbot, isl_crop_files):
     from i2i.zoo import get_entry
 
     viewer.open(isl_crop_files["phase"], plugin="i2i-microscopy")
-    widget = dock_widget(viewer)
+    widget = dock_widget(viewer, qtbot)
     label = next(c for c in widget.model.choices if c.startswith("lmc-mito "))
     widget.model.value = label
     source = get_entry("lmc-mito").card.source
@@ -145,10 +134,11 @@ def test_a_weights_file_is_a_model_choice(viewer, qtbot, isl_crop_files, expecte
     from i2i.zoo import resolve_weights
 
     viewer.open(isl_crop_files["phase"], plugin="i2i-microscopy")
-    widget = dock_widget(viewer)
-    widget.model.value = "weights file or run folder..."
+    widget = dock_widget(viewer, qtbot)
+    widget.model.value = FILE_CHOICE
     assert not widget.weights.native.isHidden() and widget.loaded is None
     widget.weights.value = resolve_weights(MODEL)
+    wait_for_model(widget, qtbot)
     assert widget.loaded is not None
     assert "DAPI_CONFOCAL" in widget.card.value  # no card: the contract's channel names
     widget.tile_size.value = 128
