@@ -12,6 +12,7 @@ and saves a screenshot of the three layers side by side (napari's grid view).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import napari
@@ -32,10 +33,10 @@ def main(out: Path = OUT, crop: int = 1024, size: tuple[int, int] = (1600, 720))
     phase.data, dapi.data = phase.data[:, :crop, :crop], dapi.data[:crop, :crop]
     _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, "Predict organelles")
     assert isinstance(widget, PredictWidget)
+    wait(lambda: widget.loading)  # the model loads in a thread worker
     widget.inputs.value = [phase.name]
     widget.start()
-    while widget.running:
-        QApplication.processEvents()
+    wait(lambda: widget.running)
     if "nucleus" not in viewer.layers:
         raise SystemExit(f"the prediction failed: {widget.message.value}")
     viewer.layers.move(viewer.layers.index(dapi), len(viewer.layers))  # phase, nucleus, DAPI
@@ -47,6 +48,12 @@ def main(out: Path = OUT, crop: int = 1024, size: tuple[int, int] = (1600, 720))
     viewer.screenshot(str(out), canvas_only=False)
     viewer.close()
     return out
+
+
+def wait(busy: Callable[[], bool]) -> None:
+    """Run Qt's event loop until ``busy()`` is false (a worker finished)."""
+    while busy():
+        QApplication.processEvents()
 
 
 if __name__ == "__main__":

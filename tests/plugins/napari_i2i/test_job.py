@@ -128,3 +128,10 @@ def test_a_flat_output_still_gets_valid_contrast_limits():
 
 def test_unknown_organelles_get_distinct_colormaps():
     assert organelle_colormaps(["nucleus", "golgi", "peroxisome"]) == ["cyan", "green", "magenta"]
+
+
+def test_an_rgb_layer_for_a_two_channel_model_is_explained():
+    contract = InputContract(input_channels=["BF", "PC"], output_channels=["nucleus"])
+    rgb = layer(np.zeros((8, 8, 3), np.uint8), "YX", name="photo", rgb=True)
+    with pytest.raises(ContractError, match="takes 2 input channel.*RGB layer 'photo' gives 3"):
+        model_input(PredictionRequest([rgb], None, Tiling()), contract)
