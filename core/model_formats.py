@@ -3,7 +3,8 @@
 ``i2i zoo export --format NAME`` hands an :class:`ExportRequest` to the :class:`ModelExporter`
 called ``NAME`` (i2i's own ``i2i`` format, or one a plugin returns from
 ``i2i_model_exporters``); ``i2i predict -m PATH`` asks the ``i2i_open_model_package`` hook to
-turn a path that is not i2i weights (a bioimage.io package, say) into a :class:`ModelPackage`.
+turn a path that is not i2i weights (a bioimage.io package, say) into a :class:`ModelPackage`
+(with the :class:`PackageCard` it carries, shown where the model is chosen).
 These are plain records, importable without torch.
 """
 
@@ -70,6 +71,29 @@ class ModelExporter:
 
 
 @dataclass(frozen=True)
+class PackageCard:
+    """What a model package tells people about its model: the facts of the i2i zoo card it
+    carries (:class:`i2i.zoo.ModelCard`, which ``i2i zoo export`` writes into a package) and
+    the package's authors."""
+
+    name: str
+    description: str
+    organelles: tuple[str, ...]
+    """The predicted channels, in order: the names of the output layers or channels."""
+    modality: tuple[str, ...]
+    """The input's imaging modality (phase-contrast, bright-field...)."""
+    input_channels: tuple[str, ...]
+    """The input channels, in words."""
+    pixel_size_um: float | None
+    """The pixel size (µm) of the training images; ``None`` when unknown."""
+    licence: str
+    """The licence of the weights (SPDX identifier)."""
+    citation: str = ""
+    """What to cite when using the model."""
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModelPackage:
     """A model opened from a package: what :func:`i2i.prediction.load_predictor` needs.
 
@@ -83,3 +107,5 @@ class ModelPackage:
     metadata: Mapping[str, object]
     source: str
     """What was opened, for messages: the package path and the weight format run."""
+    card: PackageCard | None = None
+    """What the package says about its model; ``None`` when it says nothing i2i reads."""

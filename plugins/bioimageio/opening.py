@@ -2,7 +2,9 @@
 
 The description (``rdf.yaml``) is read as plain YAML; the package must have one 2-D input and
 one 2-D output, each (batch, channel, y, x), and the ``config.i2i`` that i2i writes (the input
-contract, the recipe's predict section, the size multiple). Weights are tried in the order
+contract, the recipe's predict section, the size multiple; the zoo card, whose organelles,
+modality, pixel size, licence and citation the opened package carries with the description's
+authors). Weights are tried in the order
 ``i2i`` (the attached ``.safetensors``, the exact model), ``torchscript`` (``torch.jit.load``),
 ``onnx`` (onnxruntime, CPU), each checked against its sha256 in the description first. Nothing
 is unpickled: a package with only ``pytorch_state_dict`` (a pickle) or other formats is refused.
@@ -21,8 +23,9 @@ import torch
 from torch import nn
 
 from i2i.errors import I2IError
-from i2i.model_formats import ModelPackage
+from i2i.model_formats import ModelPackage, PackageCard
 from i2i.safe_yaml import YAMLContentError, decode_utf8, load_checked
+from i2i.zoo.card import parse_card
 from i2i_plugins.bioimageio.layout import package_description
 
 RUNNABLE = ("i2i", "torchscript", "onnx")
@@ -35,7 +38,7 @@ class PackageOpenError(I2IError):
 
 
 def open_package(path: Path) -> ModelPackage:
-    """The model, contract and recipe of the i2i-exported package at ``path``."""
+    """The model, contract, recipe and card of the i2i-exported package at ``path``."""
     rdf, read = _contents(path)
     _check_axes(rdf, path)
     weights = rdf.get("weights") if isinstance(rdf.get("weights"), dict) else {}
@@ -59,7 +62,40 @@ def open_package(path: Path) -> ModelPackage:
     data = _verified(read, entry, path)
     model = _model(chosen, data, _channel_count(rdf), int(config.get("size_multiple") or 1))
     metadata = {k: config.get(k) for k in ("input_contract", "recipe", "model", "step")}
-    return ModelPackage(model=model, metadata=metadata, source=f"{path} ({chosen} weights)")
+    return ModelPackage(
+        model=model,
+        metadata=metadata,
+        source=f"{path} ({chosen} weights)",
+        card=_card(rdf, config, path),
+    )
+
+
+def _card(
+    rdf: Mapping[str, object], config: Mapping[str, object], path: Path
+) -> PackageCard | None:
+    """The zoo card in ``config.i2i.card`` with the description's authors; ``None`` when the
+    package has no card."""
+    found = config.get("card")
+    if found is None:
+        return None
+    card = parse_card(found, f"{path}: rdf.yaml config.i2i.card")
+    return PackageCard(
+        name=card.name,
+        description=card.description,
+        organelles=tuple(card.organelles),
+        modality=tuple(card.input.modality),
+        input_channels=tuple(card.input.channels),
+        pixel_size_um=card.pixel_size_um,
+        licence=card.licence,
+        citation=card.citation,
+        authors=_authors(rdf),
+    )
+
+
+def _authors(rdf: Mapping[str, object]) -> tuple[str, ...]:
+    """The names of the description's ``authors``."""
+    authors = rdf.get("authors") if isinstance(rdf.get("authors"), list) else []
+    return tuple(str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name"))
 
 
 def _contents(path: Path) -> tuple[dict[str, object], Callable[[str], bytes]]:

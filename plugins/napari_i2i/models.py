@@ -6,7 +6,9 @@ file, training run folder or model package (a bioimage.io ``.zip``, its folder o
 ``rdf.yaml``) the user picks. A chosen model is loaded once
 (:func:`i2i.prediction.load_predictor`, which hands packages to the plugins implementing the
 core hook ``i2i_open_model_package``): its input contract and its recipe's tiling are what the
-widget shows and starts from.
+widget shows and starts from. A package's card is the one it carries (the zoo card
+``i2i zoo export`` wrote into it, :attr:`i2i.model_formats.ModelPackage.card`), shown as a zoo
+model's card is (both as a :class:`~i2i.model_formats.PackageCard`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from i2i.contract import InputContract
+from i2i.model_formats import PackageCard
 from i2i.prediction import Predictor, load_predictor
 from i2i.zoo import ModelCard, cache_state, load_manifest
+from i2i.zoo.formats import open_model_package
 from i2i.zoo.loading import RUN_FOLDER_WEIGHTS
 
 LOCAL_STATES = ("bundled", "yes")
@@ -93,6 +97,15 @@ class LoadedModel:
 
     choice: ModelChoice
     predictor: Predictor
+    package_card: PackageCard | None = None
+    """The card a model package carries (a zoo model's card is its choice's)."""
+
+    @property
+    def card(self) -> PackageCard | None:
+        """The model's card: its zoo entry's, or the one its package carries."""
+        if self.choice.card is not None:
+            return zoo_facts(self.choice.card)
+        return self.package_card
 
     @property
     def contract(self) -> InputContract:
@@ -102,31 +115,53 @@ class LoadedModel:
     @property
     def output_names(self) -> list[str]:
         """Layer names of the outputs: the card's organelles, else the contract's channels."""
-        card, channels = self.choice.card, self.contract.output_channels
+        card, channels = self.card, self.contract.output_channels
         if card is not None and len(card.organelles) == len(channels):
             return list(card.organelles)
         return list(channels)
 
     def describe(self) -> str:
-        """The model card in a few lines: organelles, modality, inputs, pixel size."""
-        card, contract = self.choice.card, self.contract
+        """The model card in a few lines: organelles, modality, inputs, pixel size, licence,
+        citation and a package's authors (those known)."""
+        card, contract = self.card, self.contract
         package = Path(self.choice.name_or_path).name if self.choice.is_package else None
         lines = [f"Package: {package}"] if package else []
         lines.append(f"Predicts: {', '.join(self.output_names)}")
         if card is not None:
-            lines.append(f"Modality: {', '.join(card.input.modality)}")
-            lines.append(f"Input: {'; '.join(card.input.channels)}")
+            lines.append(f"Modality: {', '.join(card.modality)}")
+            lines.append(f"Input: {'; '.join(card.input_channels)}")
         lines.append(f"Expects: {describe_inputs(contract)}")
         size = contract.pixel_size_um
         lines.append(f"Pixel size: {f'{size:g} µm' if size else 'not recorded'}")
         if card is not None:
             lines.append(f"Licence: {card.licence}")
+            if card.citation:
+                lines.append(f"Citation: {card.citation}")
+            if card.authors:
+                lines.append(f"Authors: {', '.join(card.authors)}")
         return "\n".join(lines)
 
 
 def load_model(choice: ModelChoice) -> LoadedModel:
-    """Load (downloading a zoo model when needed) ``choice`` on the CPU with its defaults."""
-    return LoadedModel(choice, load_predictor(choice.name_or_path, device="cpu"))
+    """Load (downloading a zoo model when needed) ``choice`` on the CPU with its defaults; a
+    package's card is read from the opened package (which ``load_predictor`` does not keep)."""
+    predictor = load_predictor(choice.name_or_path, device="cpu")
+    package = open_model_package(choice.name_or_path) if choice.is_package else None
+    return LoadedModel(choice, predictor, package.card if package is not None else None)
+
+
+def zoo_facts(card: ModelCard) -> PackageCard:
+    """What a zoo card tells people, as a package's card says it."""
+    return PackageCard(
+        name=card.name,
+        description=card.description,
+        organelles=tuple(card.organelles),
+        modality=tuple(card.input.modality),
+        input_channels=tuple(card.input.channels),
+        pixel_size_um=card.pixel_size_um,
+        licence=card.licence,
+        citation=card.citation,
+    )
 
 
 def describe_inputs(contract: InputContract) -> str:

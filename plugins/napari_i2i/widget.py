@@ -97,6 +97,7 @@ class PredictWidget(Container):
             visible=False,
         )
         self.card = Label(label="Card", value="")
+        self.card.native.setWordWrap(True)  # a citation is one long line
         self.inputs = Select(label="Input layers", choices=self._input_names)
         self.planes = LineEdit(label="Planes", value="")
         self.time_point = LineEdit(label="Time point", value="", visible=False)

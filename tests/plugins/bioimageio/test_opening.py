@@ -1,5 +1,6 @@
 """``i2i predict -m package.zip``: an exported package predicts like the weights it came from,
-with any weight format i2i runs; packages i2i cannot run safely are refused, naming why."""
+with any weight format i2i runs, and carries the card it was exported with; packages i2i
+cannot run safely are refused, naming why."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from bioimageio_support import export
 
 from i2i.cli import main
 from i2i.io import open_image
+from i2i.model_formats import PackageCard
 from i2i.prediction import load_predictor
+from i2i.zoo.formats import open_model_package
 
 TOLERANCE = 1e-4  # fp32, normalised units: traced graphs reorder a few float operations
 
@@ -145,3 +148,50 @@ def test_an_rdf_yaml_alias_bomb_is_refused_without_expanding_it(phase_crop, tmp_
     assert code == 1
     assert "bomb.zip: rdf.yaml" in err and "100,000 values" in err
     assert "Traceback" not in err
+
+
+def test_an_opened_package_carries_the_card_it_was_exported_with(
+    unet_weights, phase_image, tmp_path
+):
+    """What the widget and other callers show of a package: the zoo card of config.i2i."""
+    options = ["--format", "bioimageio", "--weight-format", "torchscript"]
+    options += [
+        "--modality",
+        "phase-contrast",
+        "--citation",
+        "Tester et al. 2026, https://doi.org/10.1234/i2i-tests",
+    ]
+    assert export(unet_weights, tmp_path, phase_image, *options) == 0
+    opened = open_model_package(tmp_path / "tiny-dapi.bioimageio.zip")
+    assert opened is not None
+    assert opened.card == PackageCard(
+        name="tiny-dapi",
+        description="A tiny tiny_unet for tests.",
+        organelles=("dapi",),
+        modality=("phase-contrast",),
+        input_channels=("all channels of the image",),
+        pixel_size_um=0.5,
+        licence="CC-BY-4.0",
+        citation="Tester et al. 2026, https://doi.org/10.1234/i2i-tests",
+        authors=("Ada Tester",),
+    )
+
+
+def _without_card(description: dict) -> None:
+    del description["config"]["i2i"]["card"]
+
+
+def _no_organelles(description: dict) -> None:
+    description["config"]["i2i"]["card"]["organelles"] = []
+
+
+def test_a_package_without_a_card_opens_and_a_damaged_card_is_refused(
+    unet_package, phase_crop, tmp_path, capsys
+):
+    plain = open_model_package(rewritten(unet_package, tmp_path / "plain.zip", _without_card))
+    assert plain is not None and plain.card is None
+    damaged = rewritten(unet_package, tmp_path / "damaged.zip", _no_organelles)
+    code, err = predict_cli(capsys, damaged, phase_crop, tmp_path / "out.ome.tif")
+    assert code == 1 and "Traceback" not in err
+    assert "damaged.zip: rdf.yaml config.i2i.card: model card 'tiny-dapi' is invalid" in err
+    assert "organelles" in err
