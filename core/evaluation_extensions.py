@@ -52,6 +52,11 @@ class ImagePair:
     """The target file relative to the target folder (``None`` for images in memory)."""
     prediction: Path | None = None
     """The prediction file relative to the prediction folder (``None`` in memory)."""
+    target_dir: Path | None = None
+    """The target folder ``target`` is relative to (``None`` in memory): where an extension
+    finds the field's other files (the Light My Cells layout keeps one organelle per file)."""
+    prediction_dir: Path | None = None
+    """The prediction folder ``prediction`` is relative to (``None`` in memory)."""
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,8 @@ def read_pair(pair: Pair, pred_dir: Path, target_dir: Path) -> ImagePair:
         predicted=prediction,
         target=pair.target.relative_to(target_dir),
         prediction=pair.prediction.relative_to(pred_dir),
+        target_dir=target_dir,
+        prediction_dir=pred_dir,
     )
 
 

@@ -46,8 +46,9 @@ class NuclearStain:
     channel: str
     real: npt.NDArray[np.generic]
     """(H, W) the real nuclear stain."""
-    predicted: npt.NDArray[np.generic]
-    """(H, W) the predicted nuclear stain (used with ``cells.seeds: predicted``)."""
+    predicted: npt.NDArray[np.generic] | None
+    """(H, W) the predicted nuclear stain (used with ``cells.seeds: predicted``); None when
+    the field has no prediction of it."""
 
 
 @dataclass
@@ -184,6 +185,12 @@ def _nuclei(
     if item.nuclei is None:
         return None
     nuclear = item.nuclei.real if which == "real" else item.nuclei.predicted
+    if nuclear is None:
+        raise ObjectEvaluationError(
+            f"{item.field}: cells.seeds is 'predicted', but this field has no prediction of "
+            f"its nuclear stain {item.nuclei.channel}. Predict that stain too, or set "
+            "cells.seeds to 'real'."
+        )
     return segment(scaled(nuclear, params.percentiles), params.segmentation)
 
 

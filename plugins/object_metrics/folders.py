@@ -9,8 +9,9 @@ the prediction's objects the same way, named after the prediction.
 
 A cytoplasmic channel (``cells.cytoplasmic_stains``) of an image that also has a nuclear channel
 (``cells.nuclear_channel``, or the first of ``cells.nuclear_stains``) is evaluated as cells
-grown from that channel's nuclei. A conditions table gives each prediction a ``condition``
-and/or a ``well``.
+grown from that channel's nuclei; a single-channel target of the Light My Cells layout finds
+its field's nuclear stain in its own file (:mod:`.siblings`). A conditions table gives each
+prediction a ``condition`` and/or a ``well``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from i2i_plugins.object_metrics.evaluation import FieldImages, NuclearStain, eva
 from i2i_plugins.object_metrics.params import CellParams, ObjectParams
 from i2i_plugins.object_metrics.report import ObjectReport
 from i2i_plugins.object_metrics.segmentation import Labels, relabelled
+from i2i_plugins.object_metrics.siblings import SiblingNuclei
 
 
 def pair_folders(pred_dir: str | Path, target_dir: str | Path) -> list[Pair]:
@@ -120,6 +122,7 @@ def fields_of(
     pred_labels = (
         LabelFolder(predicted_labels_dir, "predicted labels") if predicted_labels_dir else None
     )
+    siblings = SiblingNuclei(cells)
     for image in images:
         shape = image.real.shape
         real = real_labels.labels_for(_path(image.target, image), shape) if real_labels else None
@@ -130,7 +133,9 @@ def fields_of(
         nuclear = nuclear_channel(image.channels, cells)
         for c, organelle in enumerate(image.channels):
             seeds = None
-            if nuclear is not None and c != nuclear and _named(organelle, cells.cytoplasmic_stains):
+            if nuclear is None:
+                seeds = siblings.of(image)
+            elif c != nuclear and cells.is_cytoplasmic(organelle):
                 seeds = NuclearStain(
                     image.channels[nuclear], image.real[nuclear], image.predicted[nuclear]
                 )
@@ -150,15 +155,10 @@ def fields_of(
 def nuclear_channel(channels: tuple[str, ...], cells: CellParams) -> int | None:
     """The index of the channel whose nuclei seed cells: ``cells.nuclear_channel`` if the image
     has it, else the first channel named in ``cells.nuclear_stains``; None without one."""
-    wanted = cells.nuclear_stains if cells.nuclear_channel is None else [cells.nuclear_channel]
     for index, channel in enumerate(channels):
-        if _named(channel, wanted):
+        if cells.is_nuclear(channel):
             return index
     return None
-
-
-def _named(channel: str, names: list[str]) -> bool:
-    return channel.casefold() in {name.casefold() for name in names}
 
 
 def _path(relative: Path | None, image: ImagePair) -> Path:

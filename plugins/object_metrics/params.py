@@ -113,6 +113,19 @@ class CellParams(ThresholdParams):
         ),
     )
 
+    def nuclear_names(self) -> list[str]:
+        """The channel names taken for a nuclear stain, by preference: ``nuclear_channel``
+        if set, else ``nuclear_stains``."""
+        return self.nuclear_stains if self.nuclear_channel is None else [self.nuclear_channel]
+
+    def is_nuclear(self, channel: str) -> bool:
+        """Whether ``channel`` is a nuclear stain (case-insensitive)."""
+        return channel.casefold() in {name.casefold() for name in self.nuclear_names()}
+
+    def is_cytoplasmic(self, channel: str) -> bool:
+        """Whether ``channel`` is segmented as cells when its field has a nuclear stain."""
+        return channel.casefold() in {name.casefold() for name in self.cytoplasmic_stains}
+
 
 class GranularityParams(i2i.Params):
     """CellProfiler's MeasureGranularity settings (its defaults)."""
