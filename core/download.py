@@ -37,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -48,6 +48,8 @@ from i2i.outputs import describe_os_error
 
 CHUNK = 1 << 20
 RETRIES = 3
+ByteProgress = Callable[[int, int], None]
+"""Told ``(bytes done, total bytes)`` as a download streams (total 0: unknown)."""
 PARTIAL_TAG = "part"
 """The tag of a download's partial file: ``.<name>.part-<random>`` beside the target."""
 
@@ -122,12 +124,15 @@ def fetch(
     progress: bool = True,
     root: Path | None = None,
     label: str | None = None,
+    on_bytes: ByteProgress | None = None,
 ) -> Path:
     """The verified file ``dest`` (under ``root``, default the cache), downloaded if needed.
 
     ``size`` (bytes), when known, bounds what is read from a server and is checked first.
     ``label`` names the file in the progress line (default: its name, the middle cut when it
-    is long, so that the end, which tells files of a series apart, stays).
+    is long, so that the end, which tells files of a series apart, stays). ``on_bytes`` is
+    told ``(done, total)`` once the server answers and after each chunk of a download (a
+    retry starts again from 0; a cached file is not downloaded, so it is never called).
     """
     target = cache_path(dest, root)
     expected = sha256.lower()
@@ -147,7 +152,7 @@ def fetch(
         for url in urls:
             warn_if_insecure(url)
             try:
-                _download_verified(url, expected, size, target, shown)
+                _download_verified(url, expected, size, target, shown, on_bytes)
                 return target
             except LocalWriteError:
                 raise
@@ -244,12 +249,17 @@ def _short(name: str, width: int = 60) -> str:
 
 
 def _download_verified(
-    url: str, expected: str, size: int | None, target: Path, shown: str | None
+    url: str,
+    expected: str,
+    size: int | None,
+    target: Path,
+    shown: str | None,
+    on_bytes: ByteProgress | None = None,
 ) -> None:
     """Download ``url`` to a partial file; it becomes ``target`` only if its sha256 matches.
     ``shown``: the progress label (None: no progress line)."""
     with _local_writes(target, size), atomic_output(target, tag=PARTIAL_TAG) as partial:
-        actual = _download_with_retries(url, partial, size, target.name, shown)
+        actual = _download_with_retries(url, partial, size, target.name, shown, on_bytes)
         if actual != expected:
             raise DownloadError(
                 f"{target.name} downloaded from {url} has sha256 {actual} but {expected} was "
@@ -259,7 +269,12 @@ def _download_verified(
 
 
 def _download_with_retries(
-    url: str, partial: Path, size: int | None, label: str, shown: str | None
+    url: str,
+    partial: Path,
+    size: int | None,
+    label: str,
+    shown: str | None,
+    on_bytes: ByteProgress | None = None,
 ) -> str:
     """Download with up to ``RETRIES`` tries on network errors and HTTP 5xx."""
     problem = ""
@@ -267,7 +282,7 @@ def _download_with_retries(
         if attempt:
             time.sleep(0.5 * 2 ** (attempt - 1))
         try:
-            return _download(url, partial, label, shown, size=size)
+            return _download(url, partial, label, shown, size=size, on_bytes=on_bytes)
         except urllib.error.HTTPError as exc:
             problem = f"HTTP {exc.code} {exc.reason}"
             if exc.code < 500:
@@ -289,10 +304,16 @@ class _ShortRead(Exception):
 
 
 def _download(
-    url: str, partial: Path, label: str, shown: str | None, size: int | None = None
+    url: str,
+    partial: Path,
+    label: str,
+    shown: str | None,
+    size: int | None = None,
+    on_bytes: ByteProgress | None = None,
 ) -> str:
     """Stream ``url`` into ``partial``, at most ``size`` bytes; the sha256 of what was written.
-    ``label`` names the file in errors, ``shown`` in the progress line (None: none)."""
+    ``label`` names the file in errors, ``shown`` in the progress line (None: none);
+    ``on_bytes(done, total)`` is told the progress."""
     digest = hashlib.sha256()
     done = 0
     with urllib.request.urlopen(url, timeout=60) as response, partial.open("wb") as out:
@@ -305,6 +326,8 @@ def _download(
             )
         total = size or announced
         limit = size + 1 if size is not None else None
+        if on_bytes is not None:
+            on_bytes(0, total)
         while chunk := response.read(CHUNK if limit is None else min(CHUNK, limit - done)):
             out.write(chunk)
             digest.update(chunk)
@@ -315,6 +338,8 @@ def _download(
                     "stopped and the download deleted. The server holds another file, or the "
                     "size in the model card is wrong."
                 )
+            if on_bytes is not None:
+                on_bytes(done, total)
             if shown is not None and total:
                 sys.stderr.write(f"\r{shown}: {done * 100 // total}%")
     if shown is not None and total:

@@ -3,7 +3,8 @@
 The files come from i2i's verified data cache (the files of :func:`i2i.data.samples.sample_set`
 fetched by :func:`i2i.download.fetch` into ``<cache>/samples/isl_condition_b``, as
 ``i2i data fetch`` does: downloaded once with sha256 checks; ``I2I_DATA_BASE_URL`` names a
-mirror), file by file so that the viewer can show the progress (:func:`fetch_isl`). The bundled
+mirror), telling the bytes of each download so that the viewer can show them
+(:func:`fetch_isl`). The bundled
 model ``isl-phase-dapi-unet`` predicts DAPI from the phase stack, so a new
 user can try it in two clicks: File > Open Sample, then Predict organelles.
 """
@@ -41,22 +42,35 @@ def isl_dapi_file(folder: Path) -> Path:
     return folder / name
 
 
-def isl_file_count() -> int:
-    """How many files the ISL sample has (the progress bar's total)."""
-    return len(sample_set(ISL).files)
+FileBytes = Callable[[str, int, int], None]
+"""Told ``(what, bytes done, file size)`` as a file downloads: ``what`` says which file ("file
+3 of 16 (z_depth-2,channel-PHASE_CONTRAST)"); a size of 0 is unknown."""
 
 
-def fetch_isl(on_file: Callable[[int, int], None] | None = None) -> Path:
-    """The folder of the verified ISL sample, fetched if needed; ``on_file(done, total)`` is
-    called after each file (found in the cache or downloaded)."""
+def fetch_isl(on_bytes: FileBytes | None = None) -> Path:
+    """The folder of the verified ISL sample, fetched if needed; ``on_bytes`` is told the bytes
+    of each file downloaded (a file already in the cache is only verified)."""
     samples = sample_set(ISL)
     root = cache_dir() / "samples" / ISL
     root.mkdir(parents=True, exist_ok=True)
-    for done, (name, sha256) in enumerate(samples.files.items(), start=1):
-        fetch(samples.urls(name), sha256, name, root=root)
-        if on_file is not None:
-            on_file(done, len(samples.files))
+    labels = _distinct_parts(list(samples.files))
+    for number, (name, sha256) in enumerate(samples.files.items(), start=1):
+        what = f"file {number} of {len(samples.files)} ({labels[number - 1]})"
+        told = None if on_bytes is None else _telling(on_bytes, what)
+        fetch(samples.urls(name), sha256, name, root=root, on_bytes=told)
     return root
+
+
+def _telling(on_bytes: FileBytes, what: str) -> Callable[[int, int], None]:
+    return lambda done, total: on_bytes(what, done, total)
+
+
+def _distinct_parts(names: list[str]) -> list[str]:
+    """What tells ``names`` apart: each without the comma-separated parts they all share."""
+    parts = [name.split(",") for name in names]
+    shared = set(parts[0]).intersection(*parts[1:])
+    distinct = [",".join(part for part in split if part not in shared) for split in parts]
+    return [label or name for label, name in zip(distinct, names, strict=True)]
 
 
 def isl_phase_stack(folder: Path | None = None) -> list[LayerData]:

@@ -64,7 +64,7 @@ from i2i_plugins.napari_i2i.models import (
 )
 from i2i_plugins.napari_i2i.pixel_size import pixel_size_mismatch, pixel_size_note
 from i2i_plugins.napari_i2i.reader import LayerData
-from i2i_plugins.napari_i2i.samples import fetch_isl, isl_dapi, isl_file_count, isl_phase_stack
+from i2i_plugins.napari_i2i.samples import fetch_isl, isl_dapi, isl_phase_stack
 from i2i_plugins.napari_i2i.scores import FieldScores, score_field
 
 FILE_CHOICE = "weights file, run folder or bioimage.io package..."
@@ -534,11 +534,15 @@ def isl_dapi_sample() -> list[LayerData]:
 
 
 def _fetch_isl_with_progress() -> Path:
-    """The verified ISL sample folder, a napari progress bar counting its files."""
+    """The verified ISL sample folder; a napari progress bar counts the bytes of each file
+    downloaded (its description says which file, of how many)."""
 
-    with progress(total=isl_file_count(), desc="ISL sample: fetching and verifying files") as bar:
+    with progress(total=0, desc="ISL sample: verifying the cached files") as bar:
 
-        def on_file(done: int, total: int) -> None:
+        def on_bytes(what: str, done: int, total: int) -> None:
+            if done == 0:  # a file's download starts (or starts again)
+                bar.set_description(f"ISL sample, {what}")
+                bar.total = total
             bar.update(done - bar.n)
 
-        return fetch_isl(on_file)
+        return fetch_isl(on_bytes)

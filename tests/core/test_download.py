@@ -325,3 +325,21 @@ def test_a_file_where_the_cache_folder_should_be_is_named(source, cache):
         fetch([path.as_uri()], sha, "models/w.bin", progress=False)
     message = str(error.value)
     assert f"{cache / 'models'} is a file, not a folder" in message and "network" not in message
+
+
+@pytest.mark.filterwarnings("ignore::i2i.download.InsecureURLWarning")
+def test_the_byte_progress_rises_chunk_by_chunk_to_the_file_size(cache):
+    data = bytes(range(256)) * 10_000  # 2.56 MB: three chunks of at most 1 MiB
+    sha = hashlib.sha256(data).hexdigest()
+    told: list[tuple[int, int]] = []
+    respond = lambda h, n: send_body(h, [data], length=len(data))  # noqa: E731
+    with serving_script(respond) as server:
+        fetch(
+            [server.url("w.bin")], sha, "w.bin", progress=False, on_bytes=lambda *p: told.append(p)
+        )
+        fetch(
+            [server.url("w.bin")], sha, "w.bin", progress=False, on_bytes=lambda *p: told.append(p)
+        )
+    done = [2**20, 2 * 2**20, len(data)]
+    assert told == [(0, len(data))] + [(n, len(data)) for n in done]  # the cached file: none
+    assert server.requests == ["w.bin"]

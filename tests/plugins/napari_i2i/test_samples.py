@@ -1,5 +1,5 @@
 """Sample data: File > Open Sample fetches the ISL field through i2i's verified cache, with the
-download's progress in the viewer (napari's activity panel)."""
+download's progress in bytes in the viewer (napari's activity panel)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ def test_the_isl_samples_download_with_progress_in_the_viewer(
 ):
     isl = shared_data / "isl_condition_b"
     files = sample_set(ISL).files
-    shown: list[tuple[bool, int, int]] = []  # (in the viewer, value, total) of each update
+    shown: list[tuple[bool, str, int, int]] = []  # (in the viewer, file, bytes, total) per update
 
     def recorder(bar: progress):
-        return lambda event: shown.append((bar.gui, event.value, bar.total))
+        return lambda event: shown.append((bar.gui, bar.desc, event.value, bar.total))
 
     def watch(event) -> None:
         for bar in event.added:
@@ -35,13 +35,29 @@ def test_the_isl_samples_download_with_progress_in_the_viewer(
             monkeypatch.setenv("I2I_DATA_BASE_URL", f"http://127.0.0.1:{server.port}")
             (phase,) = viewer.open_sample("i2i-microscopy", "isl_phase")
             assert sorted(server.requests) == sorted(server.files)  # each file downloaded once
+            downloaded = len(shown)
             (dapi,) = viewer.open_sample("i2i-microscopy", "isl_dapi")  # from the cache
             assert len(server.requests) == len(files)
     finally:
         progress._all_instances.events.changed.disconnect(watch)
 
-    downloads = shown[: len(files)]
-    assert downloads == [(True, done, len(files)) for done in range(1, len(files) + 1)]
+    assert all(in_viewer for in_viewer, *_ in shown)
+    assert len(shown) == downloaded  # nothing counted for the cached files
+    sizes = {name: (isl / name).stat().st_size for name in files}
+    told: dict[str, list[tuple[int, int]]] = {}  # file -> (bytes, total) of its updates
+    for _, described, done, total in shown:
+        told.setdefault(described, []).append((done, total))
+    assert len(told) == len(files)
+    for number, ((described, updates), (name, size)) in enumerate(
+        zip(told.items(), sizes.items(), strict=True), start=1
+    ):
+        start = f"ISL sample, file {number} of {len(files)} ("  # then what tells it apart
+        assert described.startswith(start) and described[len(start) : -3] in name, described
+        values = [done for done, _ in updates]
+        assert values[0] == 0 and values[-1] == size and len(values) > 1, (described, updates)
+        assert values == sorted(set(values))  # bytes rising in chunks to the file's size
+        assert {total for _, total in updates} == {size}
+    assert len({described for described in told}) == len(files)  # each file named apart
     assert phase.name == "ISL phase contrast" and phase.data.shape == (13, 1024, 1024)
     np.testing.assert_array_equal(phase.data[12], open_image(isl_phase_files(isl)[12]).read_plane())
     assert dapi.name == "ISL DAPI (real)"
