@@ -41,8 +41,9 @@ def main(out: Path = OUT, crop: int = 1024, size: tuple[int, int] = (1600, 720))
         raise SystemExit(f"the prediction failed: {widget.message.value}")
     viewer.layers.move(viewer.layers.index(dapi), len(viewer.layers))  # phase, nucleus, DAPI
     viewer.dims.set_point(0, phase.data.shape[0] // 2)  # the middle phase plane
-    viewer.grid.enabled = True
-    viewer.grid.shape = (1, 3)
+    grid = viewer.canvas.grid if hasattr(viewer, "canvas") else viewer.grid  # napari 0.9 moved it
+    grid.enabled = True
+    grid.shape = (1, 3)
     viewer.reset_view()
     out.parent.mkdir(parents=True, exist_ok=True)
     viewer.screenshot(str(out), canvas_only=False)

@@ -57,7 +57,8 @@ def fetch_isl(on_bytes: FileBytes | None = None) -> Path:
     for number, (name, sha256) in enumerate(samples.files.items(), start=1):
         what = f"file {number} of {len(samples.files)} ({labels[number - 1]})"
         told = None if on_bytes is None else _telling(on_bytes, what)
-        fetch(samples.urls(name), sha256, name, root=root, on_bytes=told)
+        shown = on_bytes is None  # a terminal line only when nobody else shows the progress
+        fetch(samples.urls(name), sha256, name, progress=shown, root=root, on_bytes=told)
     return root
 
 

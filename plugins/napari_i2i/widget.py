@@ -38,6 +38,7 @@ from magicgui.widgets import (
 from napari.qt.threading import FunctionWorker, create_worker
 from napari.utils import progress
 from qtpy.QtCore import QObject, Signal
+from qtpy.QtWidgets import QSizePolicy
 
 from i2i.errors import I2IError
 from i2i.prediction.tta import TTAMode
@@ -97,7 +98,8 @@ class PredictWidget(Container):
             visible=False,
         )
         self.card = Label(label="Card", value="")
-        self.card.native.setWordWrap(True)  # a citation is one long line
+        self.card.native.setWordWrap(True)  # a citation is one long line: wrapped to the
+        self.card.native.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # dock
         self.inputs = Select(label="Input layers", choices=self._input_names)
         self.planes = LineEdit(label="Planes", value="")
         self.time_point = LineEdit(label="Time point", value="", visible=False)
