@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from i2i.commands import PluginCommands
+    from i2i.containers import ImageContainer
     from i2i.evaluation_extensions import EvaluationExtension
     from i2i.model_formats import ModelExporter, ModelPackage
     from i2i.registry import Registries
@@ -137,6 +138,30 @@ def i2i_open_model_package(path: Path) -> ModelPackage | None:
 
     :param path: the file or folder given as the model.
     :return: the opened package, or ``None`` when the path is not the plugin's.
+    """
+
+
+@hookspec(firstresult=True)
+def i2i_open_container(path: Path) -> ImageContainer | None:
+    """Open a path that holds many images (an HCS plate, say) as one input of the commands.
+
+    Called by ``i2i info``, ``i2i predict`` and ``i2i evaluate`` (``--pred``, ``--target``)
+    with every existing path they are given, before they read it as an image or a folder of
+    images. Return ``None`` quickly when the path is not the plugin's kind (read a small
+    metadata file at most; import nothing heavy before that), so that plain images keep their
+    behaviour; otherwise return an :class:`i2i.containers.ImageContainer`: its ``describe()``
+    and ``summary()`` answer ``i2i info``, ``predict(request, on_done, on_incomplete)`` runs
+    ``i2i predict`` from an :class:`i2i.containers.ContainerPrediction` (model, output or
+    ``--into``, ``--shard I/N``, the predictor's options) in every process of ``accelerate
+    launch``/``torchrun``, and ``evaluate(request)`` runs ``i2i evaluate`` from an
+    :class:`i2i.containers.ContainerEvaluation`. The command refuses the options that only
+    apply to files (``--format``, ``--writer``, ``--reader``, ``--best-z``...); the container
+    raises an :class:`i2i.errors.I2IError` naming any other option it cannot honour, before it
+    writes anything. The first plugin that returns a container wins; a path inside a container
+    that is an image of its own (a plate's field) should return ``None``.
+
+    :param path: the existing file or folder given on the command line.
+    :return: the opened container, or ``None`` when the path is not the plugin's.
     """
 
 

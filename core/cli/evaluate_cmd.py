@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from i2i.cli.app import app
+from i2i.cli.containers import open_container, refuse_options
+from i2i.containers import ContainerEvaluation, ImageContainer
 from i2i.errors import I2IError
+from i2i.evaluation_extensions import INPUT_OPTIONS
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -31,8 +34,12 @@ def evaluate_command(
             help="With --compare: evaluation output or prediction folders, one per model."
         ),
     ] = None,
-    pred: Annotated[Path | None, typer.Option("--pred", help="Folder of predictions.")] = None,
-    target: Annotated[Path | None, typer.Option("--target", help="Folder of targets.")] = None,
+    pred: Annotated[
+        Path | None, typer.Option("--pred", help="Folder (or container) of predictions.")
+    ] = None,
+    target: Annotated[
+        Path | None, typer.Option("--target", help="Folder (or container) of targets.")
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("evaluation"),
     compare: Annotated[
         bool, typer.Option("--compare", help="Rank the models given as arguments (Table A.1).")
@@ -105,6 +112,11 @@ def evaluate_command(
       i2i evaluate --pred preds/ --target targets/ -o eval/ --objects --labels labels/
 
       i2i evaluate --compare eval_vqgan/ eval_unet/ -o comparison/
+
+      i2i evaluate --pred predicted.ome.zarr --target plate.ome.zarr -o eval/
+
+    A prediction that a plugin opens as a container (an HCS OME-Zarr plate) is scored by that
+    plugin against the target container (per image, and the plugin's own groupings).
     """
     from i2i.cli.progress import item_progress
     from i2i.evaluate import compare as compare_models
@@ -136,6 +148,37 @@ def evaluate_command(
             "Give --pred DIR and --target DIR (i2i evaluate --pred preds/ --target targets/ -o "
             "OUT), or --compare with two or more folders."
         )
+    container = _evaluated_container(pred, target)
+    if container is not None:
+        refuse_options(
+            container,
+            {
+                "--best-z": best_z is not None,
+                "--meta": meta is not None,
+                "--input": inputs is not None,
+                **{f"--extension {n}" if n != "objects" else "--objects": True for n in names},
+                "--param": bool(param),
+                **{option: files[key] is not None for key, option in INPUT_OPTIONS.items()},
+            },
+            "folders of image files",
+        )
+        request = ContainerEvaluation(
+            target=target,
+            out=out,
+            metrics=options["metrics"],
+            metric_set=metric_set,
+            normalize=options["normalize"],
+            device=device,
+        )
+        evaluated = container.evaluate(request)
+        if as_json:
+            typer.echo(json.dumps(_finite({"summary": evaluated.summary, "skipped": []}), indent=2))
+            return
+        typer.echo(
+            f"Scored {evaluated.scored} image channel(s) of the {container.kind} {pred}; "
+            f"report written to {evaluated.report}"
+        )
+        return
     resolved = _resolved_extensions(names, param, files)
     with item_progress("evaluate", "images") as on_pair:
         result = evaluate_folders(pred, target, input_dir=inputs, on_pair=on_pair, **options)
@@ -155,6 +198,18 @@ def evaluate_command(
         )
 
 
+def _evaluated_container(pred: Path, target: Path) -> ImageContainer | None:
+    """The container of predictions, if ``--pred`` is one; a container target needs one."""
+    container = open_container(pred)
+    if container is None and (target_container := open_container(target)) is not None:
+        raise EvaluateUsageError(
+            f"--target {target} is a container of images ({target_container.kind}) but --pred "
+            f"{pred} is not: score a container predicted from it (i2i predict {target} -m MODEL "
+            "-o PREDICTED), or give a folder of target images."
+        )
+    return container
+
+
 def _extension_names(objects: bool, extension: list[str] | None) -> list[str]:
     """The chosen evaluation extensions: ``objects`` for ``--objects``, then ``--extension``s."""
     return list(dict.fromkeys([*(["objects"] if objects else []), *(extension or [])]))
@@ -163,8 +218,6 @@ def _extension_names(objects: bool, extension: list[str] | None) -> list[str]:
 def _refuse_with_compare(
     names: list[str], param: list[str] | None, files: dict[str, Path | None], as_json: bool
 ) -> None:
-    from i2i.evaluation_extensions import INPUT_OPTIONS
-
     given = [f"--extension {n}" if n != "objects" else "--objects" for n in names]
     given += ["--param"] * bool(param) + ["--json"] * as_json
     given += [option for key, option in INPUT_OPTIONS.items() if files[key] is not None]

@@ -8,11 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from i2i.cli.app import app, print_json, warnings_as_messages
+from i2i.cli.containers import open_container, refuse_options
 
 
 @app.command("info")
 def info_command(
-    files: Annotated[list[Path], typer.Argument(help="Image files or OME-Zarr folders.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Image files, OME-Zarr folders or containers (plates).")
+    ],
     reader: Annotated[
         str | None, typer.Option("--reader", help="Use this reader instead of choosing one.")
     ] = None,
@@ -22,19 +25,30 @@ def info_command(
 ) -> None:
     """Show dims, shape, dtype, channel names, pixel sizes and the reader of each image.
 
-    Example: i2i info cells.ome.tif plate.ome.zarr --json
+    A path that a plugin opens as a container of images (an HCS OME-Zarr plate) is summarised
+    by that plugin (for a plate: rows, columns, wells, fields, channels).
+
+    Example: i2i info cells.ome.tif field.ome.zarr --json
     """
     from i2i.io import open_image
 
-    described = []
+    described, texts = [], []
     for path in files:
+        container = open_container(path)
+        if container is not None:
+            given = {"--reader": reader is not None}
+            refuse_options(container, given, "image files (it chooses their reader)")
+            described.append(container.describe())
+            texts.append(container.summary())
+            continue
         with open_image(path, reader) as image:
             described.append(image.describe())
+        texts.append(_format_description(described[-1]))
     if as_json:
         print_json(described)
         return
-    for entry in described:
-        typer.echo(_format_description(entry))
+    for text in texts:
+        typer.echo(text)
 
 
 def _format_description(entry: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ import typer
 import yaml
 
 from i2i.cli.app import app
+from i2i.cli.containers import open_container, predict_container, refuse_options
 from i2i.cli.prediction import (
     BatchSize,
     Bf16,
@@ -27,7 +28,9 @@ from i2i.cli.prediction import (
     predictor_options,
     run_prediction_jobs,
 )
+from i2i.containers import ContainerPrediction, ImageContainer
 from i2i.image import ImageError, Reader
+from i2i.shards import Shard
 
 
 @app.command("predict")
@@ -39,8 +42,23 @@ def predict_command(
         str, typer.Option("--model", "-m", help="Weights (.safetensors), run folder or name.")
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output file (.ome.zarr, .ome.tif) or folder.")
-    ],
+        Path | None,
+        typer.Option("--out", "-o", help="Output file (.ome.zarr, .ome.tif), folder or container."),
+    ] = None,
+    into: Annotated[
+        bool,
+        typer.Option(
+            "--into",
+            help="Write the predictions into the input container itself (instead of -o), "
+            "leaving what it holds untouched; only inputs a plugin opens as containers.",
+        ),
+    ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard", help="I/N: predict only slice I (0-based) of N jobs of a job array."
+        ),
+    ] = None,
     tile_size: TileSize = None,
     overlap: Overlap = None,
     batch_size: BatchSize = None,
@@ -56,8 +74,9 @@ def predict_command(
         bool, typer.Option("--float32", help="Write float32 instead of the input's pixel type.")
     ] = False,
     output_format: Annotated[
-        str, typer.Option("--format", help="Suffix of outputs written into a folder.")
-    ] = ".ome.zarr",
+        str | None,
+        typer.Option("--format", help="Suffix of outputs written into a folder (.ome.zarr)."),
+    ] = None,
     writer: Annotated[
         str | None,
         typer.Option("--writer", help="Writer name. Default: the recipe's, else by suffix."),
@@ -85,7 +104,10 @@ def predict_command(
     Each input is compared with the model's training data (pixel size, z-planes, channel
     names, intensities after normalisation) and a difference is a warning naming the file
     (an error with --strict-domain).
-    Launched with `accelerate launch` or `torchrun`, the inputs are split between the processes.
+    Launched with `accelerate launch` or `torchrun`, the inputs are split between the processes;
+    --shard I/N gives job I of a cluster job array its contiguous slice of the inputs.
+    An input that a plugin opens as a container (an HCS OME-Zarr plate) is predicted by that
+    plugin into the output container (or, with --into, into itself), image by image.
 
     Examples:
 
@@ -94,20 +116,17 @@ def predict_command(
       i2i predict -m runs/lmc_mito/20261124-101500 plate/ -o predictions/ --device cuda --bf16
 
       i2i predict -m lmc_mito.safetensors field.ome.tif -o field.ome.zarr --zarr-format 3
+
+      i2i predict -m w.safetensors plate.ome.zarr -o predicted.ome.zarr --shard 0/4
     """
     from i2i.prediction.batch import Job, folder_jobs
 
-    paths = _expand_inputs(inputs)
-    if len(paths) == 1 and _is_file_name(out):
-        jobs = [Job(paths[0], out)]
-    else:
-        if out.exists() and not out.is_dir():
-            raise PredictUsageError(
-                f"{out} is a file but {len(paths)} inputs need an output folder. Give -o FOLDER, "
-                "or one input with -o FILE.ome.zarr."
-            )
-        suffix = output_format if output_format.startswith(".") else f".{output_format}"
-        jobs = folder_jobs(paths, out, suffix)
+    chosen = Shard.parse(shard) if shard is not None else Shard()
+    if (out is None) == (not into):
+        raise PredictUsageError(
+            "Give the output with -o OUT, or --into to write into an input container; "
+            f"{'both were' if into else 'neither was'} given."
+        )
     options = predictor_options(
         tile_size=tile_size,
         overlap=overlap,
@@ -121,10 +140,77 @@ def predict_command(
         pixel_size=pixel_size,
         output_dtype="float32" if float32 else "input",
     )
+    container = _container_input(inputs)
+    if container is not None:
+        refuse_options(
+            container,
+            {"--format": output_format is not None, "--writer": writer is not None},
+            "outputs written as image files",
+        )
+        request = ContainerPrediction(
+            model=model,
+            out=out,
+            device=device,
+            shard=chosen,
+            zarr_format=zarr_format,
+            writer_options=writer_option_values(writer_options or []),
+            overwrite=overwrite,
+            predictor_options=options,
+        )
+        predict_container(container, request)
+        return
+    if out is None:
+        raise PredictUsageError(
+            f"--into writes the predictions into an input container (a plugin's, such as an HCS "
+            f"OME-Zarr plate), and {inputs[0]} is not one. Give -o OUT instead."
+        )
+    paths = _expand_inputs(inputs)
+    if len(paths) == 1 and _is_file_name(out):
+        jobs = [Job(paths[0], out)]
+    else:
+        if out.exists() and not out.is_dir():
+            raise PredictUsageError(
+                f"{out} is a file but {len(paths)} inputs need an output folder. Give -o FOLDER, "
+                "or one input with -o FILE.ome.zarr."
+            )
+        suffix = output_format or ".ome.zarr"
+        jobs = folder_jobs(paths, out, suffix if suffix.startswith(".") else f".{suffix}")
     spec = writer_spec(jobs[0].output, writer, zarr_format, writer_options or [])
     if spec is not None:
         options["writer"] = spec
+    jobs = chosen.select(jobs)
+    if not jobs:
+        empty = f"Shard {chosen} of the {len(paths)} input(s) is empty: nothing to do."
+        typer.echo(empty, err=True)
+        return
     run_prediction_jobs(jobs, {"model": model}, device, options, overwrite=overwrite)
+
+
+def _container_input(inputs: list[str]) -> ImageContainer | None:
+    """The container among ``inputs`` (a plugin's, through ``i2i_open_container``), if any;
+    a container must be the only input."""
+    found = [(item, open_container(item)) for item in inputs]
+    containers = [(item, c) for item, c in found if c is not None]
+    if containers and len(inputs) > 1:
+        item, container = containers[0]
+        raise PredictUsageError(
+            f"{item} is a container of images ({container.kind}), predicted on its own into an "
+            "output container: give it as the only input (one command per container)."
+        )
+    return containers[0][1] if containers else None
+
+
+def writer_option_values(options: list[str]) -> dict[str, object]:
+    """``["chunk=256"]`` -> ``{"chunk": 256}`` (values read as YAML scalars)."""
+    values: dict[str, object] = {}
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key.strip():
+            raise PredictUsageError(
+                f"--writer-option {option!r}: give KEY=VALUE, e.g. --writer-option chunk=256."
+            )
+        values[key.strip()] = yaml.safe_load(value) if value.strip() else value
+    return values
 
 
 def writer_spec(
@@ -140,13 +226,7 @@ def writer_spec(
     spec: dict[str, object] = {} if name is None else {"name": name}
     if zarr_format is not None:
         spec["zarr_format"] = zarr_format
-    for option in options:
-        key, sep, value = option.partition("=")
-        if not sep or not key.strip():
-            raise PredictUsageError(
-                f"--writer-option {option!r}: give KEY=VALUE, e.g. --writer-option chunk=256."
-            )
-        spec[key.strip()] = yaml.safe_load(value) if value.strip() else value
+    spec |= writer_option_values(options)
     if not spec:
         return None
     try:

@@ -42,15 +42,15 @@ def info_command(
     Example: i2i plate info screen.ome.zarr
     """
     from i2i.cli.app import print_json
+    from i2i_plugins.hcs_plates.container import PlateContainer
     from i2i_plugins.hcs_plates.metadata import read_plate
-    from i2i_plugins.hcs_plates.summary import describe_plate, format_plate
 
-    described = [describe_plate(read_plate(path)) for path in plates]
+    opened = [PlateContainer(read_plate(path)) for path in plates]
     if as_json:
-        print_json(described)
+        print_json([plate.describe() for plate in opened])
         return
-    for entry in described:
-        typer.echo(format_plate(entry))
+    for plate in opened:
+        typer.echo(plate.summary())
 
 
 @plate_app.command("convert")
@@ -91,7 +91,8 @@ def evaluate_command(
     ] = "pcc",
     device: Device = "auto",
 ) -> None:
-    """Score every predicted field against the same field of the target plate.
+    """Score every predicted field against the same field of the target plate (i2i evaluate
+    --pred PLATE --target PLATE does the same, with the default --map-metric).
 
     Fields are paired by address and channels by name. Writes per_image.csv (one row per
     field and channel), per_well.csv, per_plate.csv, the summaries, a plate-map heat map per
@@ -102,7 +103,9 @@ def evaluate_command(
     from i2i_plugins.hcs_plates.evaluation import evaluate_plate
 
     names = [m.strip() for m in metrics.split(",") if m.strip()] if metrics else None
-    report = evaluate_plate(pred, target, out, metrics=names, map_metric=map_metric, device=device)
+    _, report = evaluate_plate(
+        pred, target, out, metrics=names, map_metric=map_metric, device=device
+    )
     typer.echo(f"Report: {report}")
 
 
@@ -125,25 +128,24 @@ def predict_command(
     pixel_size: PixelSize = None,
     zarr_format: ZarrFormat = None,
 ) -> None:
-    """Predict every field of a plate into an output plate with the same wells and fields.
+    """Predict every field of a plate into an output plate (the same as i2i predict PLATE).
 
     Each field is written atomically; fields already written are skipped, so running the
     same command again resumes an interrupted plate. Under accelerate launch or torchrun the
     fields are split between the processes; --shard I/N gives job I of a job array its slice.
+    i2i predict takes a plate with the same options and more (--into, --writer-option ...).
 
     Examples:
 
       i2i plate predict screen.ome.zarr -m lmc-mito -o screen_mito.ome.zarr
 
-      accelerate launch --num_processes 4 -m i2i plate predict in.ome.zarr -m w.safetensors
-      -o out.ome.zarr
-
       i2i plate predict in.ome.zarr -m w.safetensors -o out.ome.zarr --shard $SLURM_ARRAY_TASK_ID/8
     """
-    from i2i.cli.app import warnings_as_messages
-    from i2i.prediction.batch import Job
-    from i2i_plugins.hcs_plates.prediction import predict_plate
-    from i2i_plugins.hcs_plates.shards import Shard
+    from i2i.cli.containers import predict_container
+    from i2i.containers import ContainerPrediction
+    from i2i.shards import Shard
+    from i2i_plugins.hcs_plates.container import PlateContainer
+    from i2i_plugins.hcs_plates.metadata import read_plate
 
     chosen = Shard.parse(shard)
     options = predictor_options(
@@ -154,30 +156,12 @@ def predict_command(
         tta=tta,
         pixel_size=pixel_size,
     )
-
-    def report(job: Job, skipped: bool) -> None:
-        state = "exists and is complete, skipped" if skipped else "written"
-        typer.echo(f"{job.output} ({state})", err=True)
-
-    def report_incomplete(job: Job, reason: str) -> None:
-        typer.echo(f"{job.output} is incomplete ({reason}); predicting it again.", err=True)
-
-    with warnings_as_messages():
-        run = predict_plate(
-            plate,
-            out,
-            model,
-            shard=chosen,
-            device=device,
-            zarr_format=zarr_format,
-            on_done=report,
-            on_incomplete=report_incomplete,
-            **options,
-        )
-    result = run.result
-    typer.echo(
-        f"{len(result.predicted)} field(s) predicted, {len(result.skipped)} skipped (already "
-        f"written) by this process, of the {run.fields} field(s) of shard {chosen}."
-        + (f" The plate {out} is complete." if run.complete else ""),
-        err=True,
+    request = ContainerPrediction(
+        model=model,
+        out=out,
+        device=device,
+        shard=chosen,
+        zarr_format=zarr_format,
+        predictor_options=options,
     )
+    predict_container(PlateContainer(read_plate(plate)), request)

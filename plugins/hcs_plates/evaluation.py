@@ -23,6 +23,7 @@ from i2i_plugins.hcs_plates.metadata import Plate, check_fields, field_channel_n
 
 if TYPE_CHECKING:
     from i2i.evaluate import Evaluator
+    from i2i.evaluate.result import EvaluationResult
 
 
 def evaluate_plate(
@@ -32,16 +33,18 @@ def evaluate_plate(
     *,
     metrics: Sequence[str] | None = None,
     map_metric: str = "pcc",
+    metric_set: str | None = None,
+    normalize: str = "challenge",
     device: str = "auto",
-) -> Path:
-    """Score every field of ``prediction`` against ``target``; return the report's path."""
+) -> tuple[EvaluationResult, Path]:
+    """Score every field of ``prediction`` against ``target``: the scores and the report."""
     from i2i.evaluate import Evaluator, write_report
 
     predicted, real = read_plate(prediction), read_plate(target)
     check_fields(predicted)
     check_fields(real)
     _check_pairing(predicted, real)
-    evaluator = Evaluator(metrics, device=device)
+    evaluator = Evaluator(metrics, normalize=normalize, device=device, metric_set=metric_set)
     for address in predicted.field_addresses:
         _score_field(evaluator, predicted, real, address)
     result = evaluator.result()
@@ -60,7 +63,7 @@ def evaluate_plate(
         for channel in per_well["channel"].unique()
     ]
     _append_to_report(report, per_plate, names, metric, figures)
-    return report
+    return result, report
 
 
 def _check_pairing(predicted: Plate, real: Plate) -> None:

@@ -7,19 +7,28 @@ output plate with the input's wells and fields and the model's output channels
 list to the core's batch runner (:func:`i2i.prediction.batch.run_jobs`), which splits it
 between processes, skips fields already written and writes each field atomically (the
 predictor streams it into the OME-Zarr writer's sink). The main process marks the plate
-complete at the end when every field is in place.
+complete at the end when every field is in place. With ``output=None`` (``--into``) each
+field's prediction goes into the input plate itself (:mod:`~i2i_plugins.hcs_plates.into`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from i2i.prediction.batch import BatchResult, Job
+from i2i.shards import WHOLE, Shard
+from i2i_plugins.hcs_plates.into import (
+    IntoRecord,
+    check_into,
+    check_into_format,
+    predicted_fields,
+    prediction_path,
+    prepare_field,
+)
 from i2i_plugins.hcs_plates.metadata import Plate, check_fields, read_plate
-from i2i_plugins.hcs_plates.shards import WHOLE, Shard
 from i2i_plugins.hcs_plates.writing import PlateLayout, complete_plate, open_output_plate
 
 
@@ -39,20 +48,23 @@ def plate_jobs(plate: Plate, output: Path, shard: Shard = WHOLE) -> list[Job]:
 
 def predict_plate(
     source: str | Path,
-    output: str | Path,
+    output: str | Path | None,
     model: str | Path,
     *,
     shard: Shard = WHOLE,
     device: str = "auto",
     zarr_format: int | None = None,
+    writer_options: Mapping[str, object] | None = None,
     on_done: Callable[[Job, bool], None] | None = None,
     on_incomplete: Callable[[Job, str], None] | None = None,
     **options: Any,
 ) -> PlateRun:
-    """Predict this shard's fields of the plate ``source`` into the plate ``output``.
+    """Predict this shard's fields of the plate ``source`` into the plate ``output`` (``None``:
+    into ``source`` itself, beside each field).
 
     ``options`` go to :func:`i2i.prediction.load_predictor` (tile_size, batch_size, bf16...).
-    ``zarr_format`` defaults to the input plate's (2: NGFF 0.4, 3: NGFF 0.5).
+    ``zarr_format`` defaults to the input plate's (2: NGFF 0.4, 3: NGFF 0.5);
+    ``writer_options`` (chunk, compression...) go to the OME-Zarr writer of every field.
     """
     from accelerate import PartialState
 
@@ -62,16 +74,24 @@ def predict_plate(
 
     plate = read_plate(source)
     check_fields(plate)
-    output = Path(output)
     state = PartialState(cpu=resolve_device(device).type == "cpu")
     chosen = state.device if device == AUTO else resolve_device(device)
+    if output is None:
+        check_into_format(plate, zarr_format)
     fmt = zarr_format or plate.zarr_format
-    predictor = load_predictor(
-        model, device=chosen, writer={"name": "ome_zarr", "zarr_format": fmt}, **options
-    )
-    layout = PlateLayout.of(plate, predictor.contract.output_channels)
-    open_output_plate(output, layout, zarr_format=fmt, name=plate.name)
-    jobs = plate_jobs(plate, output, shard)
+    writer = {**(writer_options or {}), "name": "ome_zarr", "zarr_format": fmt}
+    predictor = load_predictor(model, device=chosen, writer=writer, **options)
+    if output is None:
+        record = IntoRecord.of(predictor.output_channels, model)
+        check_into(plate, record)
+        addresses = shard.select(plate.field_addresses)
+        for address in addresses:
+            prepare_field(plate, address, record)
+        jobs = [Job(plate.field_path(a), prediction_path(plate, a, record.name)) for a in addresses]
+    else:
+        layout = PlateLayout.of(plate, predictor.output_channels)
+        open_output_plate(Path(output), layout, zarr_format=fmt, name=plate.name)
+        jobs = plate_jobs(plate, Path(output), shard)
     result = run_jobs(
         jobs,
         lambda key, process_device: predictor,
@@ -80,5 +100,8 @@ def predict_plate(
         on_done=on_done,
         on_incomplete=on_incomplete,
     )
-    complete = complete_plate(output) if state.is_main_process else False
+    if output is None:
+        complete = len(predicted_fields(plate, record.name)) == len(plate.field_addresses)
+    else:
+        complete = complete_plate(Path(output)) if state.is_main_process else False
     return PlateRun(result, complete, len(jobs))

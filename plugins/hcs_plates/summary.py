@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from i2i_plugins.hcs_plates.into import plate_predictions
 from i2i_plugins.hcs_plates.metadata import Plate
 from i2i_plugins.hcs_plates.writing import I2I_KEY, written_fields
 
@@ -34,6 +35,9 @@ def describe_plate(plate: Plate) -> dict[str, Any]:
         entry["first_field"] = written[0]
         for key in ("channel_names", "shape", "dtype", "pixel_sizes_um"):
             entry[key] = first[key]
+    predictions = plate_predictions(plate)
+    if predictions:
+        entry["predictions"] = predictions
     return entry
 
 
@@ -56,7 +60,15 @@ def format_plate(entry: dict[str, Any]) -> str:
             ("field shape", f"{' × '.join(map(str, entry['shape']))} (TCZYX), {entry['dtype']}"),
             ("pixel size", sizes),
         ]
+    for name, prediction in entry.get("predictions", {}).items():
+        rows.append(("predicted", _prediction(name, prediction, entry["fields"])))
     return "\n".join([entry["path"], *(f"  {key:<12}{value}" for key, value in rows)])
+
+
+def _prediction(name: str, prediction: dict[str, Any], fields: int) -> str:
+    channels = ", ".join(prediction.get("channels", []))
+    written = prediction["fields_written"]
+    return f"{channels} in <field>/predictions/{name}, {written} of {fields} fields written"
 
 
 def _fields(entry: dict[str, Any]) -> str:

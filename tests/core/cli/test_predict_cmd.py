@@ -190,3 +190,32 @@ def test_a_folder_that_a_reader_reads_as_one_image_is_one_input(tmp_path, shared
     assert result.exit_code == 0, result.output
     with open_image(out) as image:
         assert image.shape == (1, 1, 1, 32, 48) and image.channel_names == ["DAPI_CONFOCAL"]
+
+
+def test_shards_of_a_job_array_predict_each_input_once(tmp_path, fake_models):
+    sources = inputs(tmp_path / "in", 5)
+    out = tmp_path / "out"
+    args = ["predict", "-m", "dna", str(tmp_path / "in"), "-o", str(out), "--format", ".npy"]
+    written = []
+    for index in range(3):
+        result = runner.invoke(app, [*args, "--shard", f"{index}/3"])
+        assert result.exit_code == 0, result.output
+        written.append(sorted(p.name for p in out.glob("*.npy")))
+    assert [len(w) for w in written] == [1, 3, 5]  # blocks of 1, 2 and 2 inputs in name order
+    assert written[0] == [sources[0].name] and written[-1] == sorted(s.name for s in sources)
+    one = ["predict", "-m", "dna", str(sources[0]), "-o", str(tmp_path / "one.npy")]
+    idle = runner.invoke(app, [*one, "--shard", "0/2"])
+    assert idle.exit_code == 0 and "Shard 0/2 of the 1 input(s) is empty" in idle.output
+    assert not (tmp_path / "one.npy").exists()
+
+
+def test_into_needs_a_container_and_an_output_is_required(tmp_path, fake_models):
+    (source,) = inputs(tmp_path / "in", 1)
+    into = runner.invoke(app, ["predict", "-m", "dna", str(source), "--into"])
+    assert into.exit_code == 1
+    assert f"{source} is not one. Give -o OUT instead" in " ".join(str(into.exception).split())
+    neither = runner.invoke(app, ["predict", "-m", "dna", str(source)])
+    assert "Give the output with -o OUT, or --into" in str(neither.exception)
+    both = runner.invoke(app, ["predict", "-m", "dna", str(source), "-o", "x.npy", "--into"])
+    assert "both were given" in str(both.exception)
+    assert not (tmp_path / "x.npy").exists()

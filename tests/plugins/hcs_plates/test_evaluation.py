@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from plate_support import ISL_CROPS, isl_fields, write_reference_plate
@@ -34,13 +36,20 @@ def test_a_perfect_prediction_scores_pcc_1_per_field_well_and_plate(
 
 def test_a_predicted_plate_scores_against_its_input_plate(isl_plate, phase_weights, tmp_path):
     pred = tmp_path / "predicted.ome.zarr"
-    args = ["plate", "predict", str(isl_plate), "-m", str(phase_weights), "-o", str(pred)]
+    args = ["predict", str(isl_plate), "-m", str(phase_weights), "-o", str(pred)]
     assert runner.invoke(app, args).exit_code == 0
     out = tmp_path / "evaluation"
-    args = ["plate", "evaluate", "--pred", str(pred), "--target", str(isl_plate), "-o", str(out)]
+    args = ["evaluate", "--pred", str(pred), "--target", str(isl_plate), "-o", str(out)]
     result = runner.invoke(app, [*args, "--metrics", "pcc"])
     assert result.exit_code == 0, result.output
+    assert "Scored 4 image channel(s) of the HCS plate" in result.output
     assert len(pd.read_csv(out / "per_image.csv")) == 4
+    assert list(pd.read_csv(out / "per_well.csv")["well"]) == ["B/03", "C/05"]
+    assert (out / "figures" / "plate_map_DAPI.png").is_file()
+    numbers = runner.invoke(app, [*args, "--metrics", "pcc,mae", "--json"])
+    assert numbers.exit_code == 0, numbers.output
+    (summary,) = json.loads(numbers.output)["summary"]
+    assert summary["n"] == 4 and set(summary) >= {"organelle", "pcc", "mae"}
 
 
 def test_a_channel_or_field_the_target_lacks_is_an_error_naming_it(isl_plate, isl_planes, tmp_path):

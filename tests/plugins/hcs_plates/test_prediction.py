@@ -1,5 +1,6 @@
-"""i2i plate predict: an output plate like the input, read back with ome-zarr-py; resume,
-refused layouts, and fields equal to predicting the same fields as files."""
+"""i2i predict PLATE (and its alias i2i plate predict): an output plate like the input, read back
+with ome-zarr-py; resume, refused layouts, and fields equal to predicting the same fields as
+files."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def read_back(path: Path) -> dict:
 
 
 def predict_args(plate: Path, weights: Path, out: Path, *extra: str) -> list[str]:
-    return ["plate", "predict", str(plate), "-m", str(weights), "-o", str(out), *extra]
+    return ["predict", str(plate), "-m", str(weights), "-o", str(out), *extra]
 
 
 def test_a_predicted_plate_has_the_input_wells_named_channels_and_pixel_sizes(
@@ -65,6 +66,19 @@ def test_a_predicted_plate_has_the_input_wells_named_channels_and_pixel_sizes(
             np.testing.assert_array_equal(field["data"], image.read())
     same_version = (out / "zarr.json").exists() == (isl_plate / "zarr.json").exists()
     assert same_version  # NGFF 0.4 in, 0.4 out; 0.5 in, 0.5 out
+
+
+def test_i2i_plate_predict_is_the_same_prediction(isl_plate, phase_weights, tmp_path):
+    plain, alias = tmp_path / "plain.ome.zarr", tmp_path / "alias.ome.zarr"
+    assert runner.invoke(app, predict_args(isl_plate, phase_weights, plain)).exit_code == 0
+    result = runner.invoke(app, ["plate", *predict_args(isl_plate, phase_weights, alias)])
+    assert result.exit_code == 0, result.output
+    assert "4 field(s) predicted, 0 skipped" in result.output
+    for address in ISL_CROPS:
+        with open_image(plain / address) as one, open_image(alias / address) as other:
+            np.testing.assert_array_equal(one.read(), other.read())
+    not_a_plate = runner.invoke(app, ["plate", *predict_args(tmp_path, phase_weights, alias)])
+    assert "not an HCS OME-Zarr plate" in str(not_a_plate.exception)
 
 
 def test_one_field_predicts_through_i2i_predict_like_any_image(isl_plate, phase_weights, tmp_path):

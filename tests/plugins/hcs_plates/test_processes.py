@@ -34,7 +34,7 @@ def big_plate(isl_planes, tmp_path: Path) -> Path:
 
 
 def command(plate: Path, weights: Path, out: Path, *extra: str) -> list[str]:
-    return ["plate", "predict", str(plate), "-m", str(weights), "-o", str(out), *extra]
+    return ["predict", str(plate), "-m", str(weights), "-o", str(out), *extra]
 
 
 def run(args: list[str], processes: int = 1) -> subprocess.CompletedProcess:
@@ -74,7 +74,7 @@ def test_two_processes_write_the_same_plate_as_one(big_plate, phase_weights, tmp
     run(command(big_plate, phase_weights, one))
     completed = run(command(big_plate, phase_weights, two), processes=2)
     assert completed.stderr.count("(written)") == 12  # each field once, by one process
-    assert "The plate" in completed.stderr and "is complete" in completed.stderr
+    assert "The HCS plate" in completed.stderr and "is complete" in completed.stderr
     first, second = arrays(one), arrays(two)
     assert list(first) == list(second) and len(first) == 12
     for address in first:

@@ -1,8 +1,9 @@
-"""``--shard I/N``: the slice of a plate's field list that one job of a job array predicts.
+"""``--shard I/N``: the slice of a job list that one job of a cluster job array predicts.
 
 Shard ``I`` of ``N`` (``0 <= I < N``, as SLURM's ``$SLURM_ARRAY_TASK_ID`` of ``--array=0-N-1``)
-takes the contiguous block ``fields[I·F//N : (I+1)·F//N]`` of the F fields in plate order, so
-the N shards cover every field exactly once and neighbouring fields (one well) stay together.
+takes the contiguous block ``items[I·F//N : (I+1)·F//N]`` of the F items in order (the inputs
+of ``i2i predict``, a plate's fields), so the N shards cover every item exactly once and
+neighbours (the fields of one well) stay together.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from i2i_plugins.hcs_plates.errors import PlateError
+from i2i.errors import I2IError
 
 T = TypeVar("T")
 
 
-class ShardError(PlateError):
+class ShardError(I2IError):
     """A ``--shard`` value is not ``I/N`` with ``0 <= I < N``."""
 
 
@@ -52,4 +53,4 @@ class Shard:
 
 
 WHOLE = Shard()
-"""The one shard of a single job: every field."""
+"""The one shard of a single job: every item."""

@@ -1,4 +1,4 @@
-"""--shard I/N: the slices of N jobs cover every field of a plate exactly once."""
+"""--shard I/N: the slices of N jobs cover every item (a plate's fields) exactly once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from i2i.cli import app
-from i2i_plugins.hcs_plates.shards import Shard, ShardError
+from i2i.shards import Shard, ShardError
 
 runner = CliRunner()
 
@@ -34,8 +34,9 @@ def test_shard_values_parse_and_bad_ones_say_how_to_write_them() -> None:
             Shard.parse(bad)
 
 
-def test_a_bad_shard_option_is_refused_before_anything_is_read(tmp_path) -> None:
-    args = ["plate", "predict", str(tmp_path / "p.zarr"), "-m", "x", "-o", str(tmp_path / "o")]
+@pytest.mark.parametrize("command", [["predict"], ["plate", "predict"]])
+def test_a_bad_shard_option_is_refused_before_anything_is_read(tmp_path, command) -> None:
+    args = [*command, str(tmp_path / "p.zarr"), "-m", "x", "-o", str(tmp_path / "o")]
     result = runner.invoke(app, [*args, "--shard", "3/3"])
     assert result.exit_code == 1 and "--shard '3/3'" in str(result.exception)
     assert not (tmp_path / "o").exists()
