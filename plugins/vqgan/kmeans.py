@@ -16,8 +16,13 @@ _CHUNK_ELEMENTS = 2**24
 
 
 def nearest_codes(samples: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
-    """Index of the nearest code (Euclidean) of each sample; samples (N, D), codes (K, D)."""
+    """Index of the nearest code (Euclidean) of each sample; samples (N, D), codes (K, D).
+
+    Computed in chunks of samples to bound memory, except when traced (exported), where the
+    chunks would be frozen at the traced input's count: there all N x K distances at once."""
     codes_sq = codes.square().sum(1)  # (K,)
+    if torch.jit.is_tracing():  # TorchScript/ONNX export: a traced loop would fix the chunk count
+        return torch.addmm(codes_sq[None], samples, codes.t(), alpha=-2.0).argmin(1)  # (N,)
     rows = max(1, _CHUNK_ELEMENTS // codes.shape[0])
     out = []
     for chunk in samples.split(rows):
