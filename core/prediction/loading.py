@@ -28,6 +28,8 @@ from i2i.tiling import Blend, Tiling
 if TYPE_CHECKING:
     from typing import Unpack
 
+    from i2i.model_formats import ModelPackage
+
 
 class TilingOptions(TypedDict, total=False):
     """The fields of :class:`~i2i.tiling.Tiling` given one by one; ``None``: the recipe's."""
@@ -59,20 +61,27 @@ class LoadOptions(TilingOptions, PredictorOptions, total=False):
     """What :func:`load_predictor` (and ``i2i.predict``) accept besides the model."""
 
 
-def load_predictor(name_or_path: str | Path, **options: Unpack[LoadOptions]) -> Predictor:
-    """A :class:`Predictor` for the model at ``name_or_path`` with ``options`` (tile_size ...).
+def load_predictor(
+    name_or_path: str | Path | ModelPackage, **options: Unpack[LoadOptions]
+) -> Predictor:
+    """A :class:`Predictor` for the model at ``name_or_path`` (or a package already opened)
+    with ``options`` (tile_size ...).
 
     Tiling options left out (or ``None``) and the writer come from the recipe in the weights.
     """
     from i2i.model import load_translator
+    from i2i.model_formats import ModelPackage
     from i2i.zoo.formats import open_model_package
     from i2i.zoo.loading import resolve_weights
 
-    package = open_model_package(name_or_path)  # a plugin's package (bioimage.io zip, ...)
+    package = (  # a plugin's package (bioimage.io zip, ...)
+        name_or_path if isinstance(name_or_path, ModelPackage) else open_model_package(name_or_path)
+    )
     if package is not None:
         weights: Path | str = package.source
         model, metadata = package.model, dict(package.metadata)
     else:
+        assert not isinstance(name_or_path, ModelPackage)
         weights = resolve_weights(name_or_path)
         model, metadata = load_translator(weights)
     contract = metadata.get("input_contract")

@@ -144,9 +144,9 @@ class LoadedModel:
 
 def load_model(choice: ModelChoice) -> LoadedModel:
     """Load (downloading a zoo model when needed) ``choice`` on the CPU with its defaults; a
-    package's card is read from the opened package (which ``load_predictor`` does not keep)."""
-    predictor = load_predictor(choice.name_or_path, device="cpu")
+    package is opened once, for its model and its card."""
     package = open_model_package(choice.name_or_path) if choice.is_package else None
+    predictor = load_predictor(package or choice.name_or_path, device="cpu")
     return LoadedModel(choice, predictor, package.card if package is not None else None)
 
 

@@ -60,6 +60,16 @@ def test_the_rdf_yaml_of_a_package_folder_opens_too(
     assert np.abs(predictor.predict(phase_crop) - original).max() <= TOLERANCE
 
 
+def test_a_package_opened_once_predicts_as_its_path_does(
+    unet_weights, phase_image, phase_crop, original, tmp_path
+):
+    options = ["--format", "bioimageio", "--no-zip", "--weight-format", "torchscript"]
+    assert export(unet_weights, tmp_path, phase_image, *options) == 0
+    package = open_model_package(tmp_path / "tiny-dapi.bioimageio" / "rdf.yaml")
+    assert package is not None  # the napari widget reads its card and loads it from one opening
+    assert np.abs(load_predictor(package).predict(phase_crop) - original).max() <= TOLERANCE
+
+
 def rewritten(package: Path, out: Path, change) -> Path:
     """A copy of ``package`` whose rdf.yaml is ``change(rdf)``."""
     with zipfile.ZipFile(package) as source, zipfile.ZipFile(out, "w") as target:
