@@ -1,8 +1,13 @@
 """Plates for the tests of the plates plugin, written by ome-zarr-py (an independent library)
-from real images, a JUMP cpg0000 folder of real bright-field TIFFs, and tiny weights."""
+from real images, a JUMP cpg0000 folder of real bright-field TIFFs, tiny weights, and the
+code blocks of docs/plates.md with a shell to run them."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +156,48 @@ def save_bright_field_weights(path: Path) -> Path:
         path, build_model(spec).eval(), {"recipe": {"model": spec}, "input_contract": contract}
     )
     return path
+
+
+PLATES_PAGE = Path(__file__).resolve().parents[1] / "docs" / "plates.md"
+
+
+def page_block(heading: str, language: str) -> str:
+    """The first ``language`` code block of docs/plates.md after ``heading``."""
+    section = PLATES_PAGE.read_text().split(heading, 1)[1]
+    found = re.search(rf"```{language}\n(.*?)```", section, re.DOTALL)
+    assert found is not None, f"docs/plates.md lost its {language} block under {heading!r}"
+    return found.group(1)
+
+
+def run_bash(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """Run ``script`` with bash -euo pipefail in ``cwd``, this environment's i2i first on PATH."""
+    path = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+    completed = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        env={**os.environ, "PATH": path, "OMP_NUM_THREADS": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return completed
+
+
+def write_screen(shared_data: Path, root: Path) -> Path:
+    """The JUMP folder of the real bright-field planes, with ch5 (DNA) files cut from the real
+    ISL DAPI image (another sample: enough for the commands, not for a meaningful score), and
+    jump_dna.safetensors, in ``root`` (the folder the docs' commands run in)."""
+    import tifffile
+
+    from i2i.io import open_image
+
+    dapi = open_image(next((shared_data / "isl_condition_b").glob("*DAPI_CONFOCAL*")))
+    isl_dapi = dapi.read_plane()
+    export = write_jump_folder(shared_data, root)
+    for plane in (export / "Images").glob("*-ch8sk1fk1fl1.tiff"):
+        y, x = (0, 0) if "f01" in plane.name else (256, 256)
+        dna = plane.with_name(plane.name.replace("-ch8", "-ch5"))
+        tifffile.imwrite(dna, isl_dapi[y : y + 256, x : x + 256])
+    save_bright_field_weights(root / "jump_dna.safetensors")
+    return root

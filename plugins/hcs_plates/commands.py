@@ -115,7 +115,13 @@ def predict_command(
     model: Annotated[
         str, typer.Option("--model", "-m", help="Weights (.safetensors), run folder or name.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The output plate (name.ome.zarr).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The output plate (name.ome.zarr).")
+    ] = None,
+    into: Annotated[
+        bool,
+        typer.Option("--into", help="Write each field's prediction into the plate, beside it."),
+    ] = False,
     shard: Annotated[
         str, typer.Option("--shard", help="I/N: predict only slice I (0-based) of N jobs.")
     ] = "0/1",
@@ -133,13 +139,17 @@ def predict_command(
     Each field is written atomically; fields already written are skipped, so running the
     same command again resumes an interrupted plate. Under accelerate launch or torchrun the
     fields are split between the processes; --shard I/N gives job I of a job array its slice.
-    i2i predict takes a plate with the same options and more (--into, --writer-option ...).
+    With --into instead of -o, each field's prediction is written inside the input plate as
+    <field>/predictions/<channels>, and nothing that exists is changed. i2i predict takes a
+    plate with the same options and more (--writer-option, --compile ...).
 
     Examples:
 
       i2i plate predict screen.ome.zarr -m lmc-mito -o screen_mito.ome.zarr
 
       i2i plate predict in.ome.zarr -m w.safetensors -o out.ome.zarr --shard $SLURM_ARRAY_TASK_ID/8
+
+      i2i plate predict in.ome.zarr -m w.safetensors --into
     """
     from i2i.cli.containers import predict_container
     from i2i.containers import ContainerPrediction
@@ -148,6 +158,8 @@ def predict_command(
     from i2i_plugins.hcs_plates.metadata import read_plate
 
     chosen = Shard.parse(shard)
+    if (out is None) == (not into):
+        raise typer.BadParameter("give the output plate with -o OUT, or --into (not both).")
     options = predictor_options(
         tile_size=tile_size,
         overlap=overlap,

@@ -7,6 +7,8 @@ Cells metrics, challenge normalisation), and :func:`~i2i.evaluate.write_report` 
 per-field table, summaries and report; beside them go the means per well (``per_well.csv``)
 and per plate (``per_plate.csv``), and one plate-map heat map per channel
 (``figures/plate_map_<channel>.png``, each well coloured by its mean of ``map_metric``).
+A plate given as both prediction and target is scored on the predictions written into it
+with ``--into`` (``B/03/0/predictions/<name>`` against ``B/03/0``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 
 from i2i_plugins.hcs_plates.errors import PlateError
 from i2i_plugins.hcs_plates.figures import plate_map
+from i2i_plugins.hcs_plates.into import plate_predictions, prediction_path
 from i2i_plugins.hcs_plates.metadata import Plate, check_fields, field_channel_names, read_plate
 
 if TYPE_CHECKING:
@@ -46,7 +49,8 @@ def evaluate_plate(
     _check_pairing(predicted, real)
     evaluator = Evaluator(metrics, normalize=normalize, device=device, metric_set=metric_set)
     for address in predicted.field_addresses:
-        _score_field(evaluator, predicted, real, address)
+        for image in _predicted_images(predicted, real, address):
+            _score_field(evaluator, image, real, address)
     result = evaluator.result()
     out = Path(out_dir)
     sources = {"predictions": str(predicted.path), "targets": str(real.path)}
@@ -77,10 +81,25 @@ def _check_pairing(predicted: Plate, real: Plate) -> None:
         )
 
 
-def _score_field(evaluator: Evaluator, predicted: Plate, real: Plate, address: str) -> None:
+def _predicted_images(predicted: Plate, real: Plate, address: str) -> list[Path]:
+    """The prediction(s) of a field: the field of the predicted plate, or, when it is the target
+    plate itself, the predictions written into it with ``--into``."""
+    if predicted.path.resolve() != real.path.resolve():
+        return [predicted.field_path(address)]
+    names = list(plate_predictions(predicted))
+    if not names:
+        raise PlateError(
+            f"{predicted.path} is both the prediction and the target, but holds no predictions "
+            "written into it (i2i predict PLATE -m MODEL --into). Give the predicted plate as "
+            "--pred."
+        )
+    return [prediction_path(predicted, address, name) for name in names]
+
+
+def _score_field(evaluator: Evaluator, image: Path, real: Plate, address: str) -> None:
     from i2i.io import open_image
 
-    names = field_channel_names(predicted.field_path(address))
+    names = field_channel_names(image)
     available = field_channel_names(real.field_path(address))
     absent = [n for n in names if n not in available]
     if absent:
@@ -88,13 +107,10 @@ def _score_field(evaluator: Evaluator, predicted: Plate, real: Plate, address: s
             f"{real.field_path(address)}: no channel {', '.join(map(repr, absent))} to score the "
             f"prediction against; the field has the channels {available}."
         )
-    with (
-        open_image(predicted.field_path(address)) as pred,
-        open_image(real.field_path(address)) as targ,
-    ):
+    with open_image(image) as pred, open_image(real.field_path(address)) as targ:
         if pred.shape[-2:] != targ.shape[-2:]:
             raise PlateError(
-                f"{predicted.field_path(address)}: its size {pred.shape[-2:]} differs from the "
+                f"{image}: its size {pred.shape[-2:]} differs from the "
                 f"target field's {targ.shape[-2:]}."
             )
         well = address.rsplit("/", 1)[0]

@@ -122,3 +122,18 @@ def test_a_killed_run_resumes_to_the_uninterrupted_result_writing_no_field_twice
         np.testing.assert_array_equal(expected[address], got[address])
     leftovers = [p.name for p in out.rglob(".*") if ".tmp-" in p.name]
     assert not leftovers, leftovers
+
+
+def test_two_processes_write_into_the_plate_what_one_writes_beside_it(
+    big_plate, phase_weights, tmp_path
+):
+    reference = tmp_path / "reference.ome.zarr"
+    run(command(big_plate, phase_weights, reference))
+    before = {p: p.stat().st_mtime_ns for p in big_plate.rglob("*") if p.is_file()}
+    args = ["predict", str(big_plate), "-m", str(phase_weights), "--into"]
+    completed = run(args, processes=2)
+    assert completed.stderr.count("(written)") == 12 and "is complete" in completed.stderr
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    for address, expected in arrays(reference).items():
+        with open_image(big_plate / address / "predictions" / "DAPI") as image:
+            np.testing.assert_array_equal(expected, image.read())
