@@ -63,9 +63,8 @@ def stamps(plate: Path) -> dict[str, int]:
     """Each written field's newest file time: unchanged when it is not written again."""
     found = {}
     for address in read_plate(plate).field_addresses:
-        field = plate / address
-        if field.is_dir():
-            found[address] = max(p.stat().st_mtime_ns for p in field.rglob("*") if p.is_file())
+        if (plate / address).is_dir():
+            found[address] = newest(plate / address)
     return found
 
 
@@ -137,3 +136,37 @@ def test_two_processes_write_into_the_plate_what_one_writes_beside_it(
     for address, expected in arrays(reference).items():
         with open_image(big_plate / address / "predictions" / "DAPI") as image:
             np.testing.assert_array_equal(expected, image.read())
+
+
+def test_a_killed_run_into_the_plate_resumes_writing_no_field_twice(
+    big_plate, phase_weights, tmp_path
+):
+    reference = tmp_path / "reference.ome.zarr"
+    run(command(big_plate, phase_weights, reference, "--tile-size", "32"))
+    args = ["predict", str(big_plate), "-m", str(phase_weights), "--into", "--tile-size", "32"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "i2i", *args],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while not (big_plate / "B/02/1/predictions/DAPI").is_dir() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    predictions = {a: big_plate / a / "predictions" / "DAPI" for a in arrays(reference)}
+    before = {a: newest(p) for a, p in predictions.items() if p.is_dir()}
+    assert 2 <= len(before) < 12, f"the kill came too late or too early: {sorted(before)}"
+    resumed = run(args)
+    assert resumed.stderr.count("(written)") == 12 - len(before)
+    assert {a: newest(predictions[a]) for a in before} == before
+    for address, expected in arrays(reference).items():
+        with open_image(predictions[address]) as image:
+            np.testing.assert_array_equal(expected, image.read())
+    leftovers = [p.name for p in big_plate.rglob(".*") if ".tmp-" in p.name]
+    assert not leftovers, leftovers
+
+
+def newest(folder: Path) -> int:
+    return max(p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file())
