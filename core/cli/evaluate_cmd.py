@@ -140,6 +140,7 @@ def evaluate_command(
                 "With --compare give the folders to rank as arguments (evaluation outputs or, with "
                 "--target, prediction folders): i2i evaluate --compare DIR_A DIR_B -o OUT."
             )
+        _refuse_containers_to_rank([*sources, *([target] if target is not None else [])])
         comparison = compare_models(sources, target_dir=target, names=name, **options)
         typer.echo(f"Ranking written to {write_ranking(comparison, out)}")
         return
@@ -196,6 +197,17 @@ def evaluate_command(
             f"Skipped {len(result.skipped)} prediction(s) whose field has no target for the "
             f"predicted channel, e.g. {', '.join(result.skipped[:3])}."
         )
+
+
+def _refuse_containers_to_rank(paths: list[Path]) -> None:
+    for path in paths:
+        if (container := open_container(path)) is not None:
+            raise EvaluateUsageError(
+                f"{path} is a container of images ({container.kind}); --compare ranks "
+                "evaluation outputs. Evaluate each prediction first (i2i evaluate --pred "
+                f"PREDICTED --target TARGET -o eval_a/), then rank them: i2i evaluate --compare "
+                "eval_a/ eval_b/."
+            )
 
 
 def _evaluated_container(pred: Path, target: Path) -> ImageContainer | None:

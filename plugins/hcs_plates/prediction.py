@@ -21,6 +21,7 @@ from typing import Any
 from i2i.prediction.batch import BatchResult, Job
 from i2i.shards import WHOLE, Shard
 from i2i_plugins.hcs_plates.into import (
+    PREDICTIONS,
     IntoRecord,
     check_into,
     check_into_format,
@@ -69,6 +70,7 @@ def predict_plate(
     from accelerate import PartialState
 
     from i2i.device import AUTO, resolve_device
+    from i2i.io import get_writer
     from i2i.prediction import load_predictor
     from i2i.prediction.batch import run_jobs
 
@@ -80,6 +82,9 @@ def predict_plate(
         check_into_format(plate, zarr_format)
     fmt = zarr_format or plate.zarr_format
     writer = {**(writer_options or {}), "name": "ome_zarr", "zarr_format": fmt}
+    first = plate.field_addresses[0]
+    target = Path(output) / first if output is not None else plate.field_path(first) / PREDICTIONS
+    get_writer(target, writer)  # a bad --writer-option fails here, before anything is written
     predictor = load_predictor(model, device=chosen, writer=writer, **options)
     if output is None:
         record = IntoRecord.of(predictor.output_channels, model)

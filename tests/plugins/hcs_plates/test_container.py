@@ -44,6 +44,7 @@ def test_i2i_info_summarises_a_plate_as_i2i_plate_info_does(isl_plate):
         (["--format", ".ome.tif"], "--format applies only to outputs written as image files"),
         (["--writer", "ome_tiff", "--format", ".tif"], "--format, --writer apply only"),
         (["--overwrite"], "--overwrite does not apply to a plate: a written field is never"),
+        (["--writer-option", "bogus=1"], "the 'ome_zarr' writer does not accept {'bogus': 1"),
     ],
 )
 def test_predict_refuses_options_a_plate_does_not_take(
@@ -53,7 +54,7 @@ def test_predict_refuses_options_a_plate_does_not_take(
     args = ["predict", str(isl_plate), "-m", str(phase_weights), "-o", str(out), *extra]
     result = runner.invoke(app, args)
     assert result.exit_code == 1 and named in " ".join(str(result.exception).split())
-    assert str(isl_plate) in str(result.exception) and not out.exists()
+    assert str(tmp_path) in str(result.exception) and not out.exists()  # names a path
 
 
 def test_a_plate_must_be_the_only_input(isl_plate, phase_weights, tmp_path):
@@ -90,3 +91,12 @@ def test_a_plate_target_needs_a_plate_prediction(isl_plate, tmp_path: Path):
     result = runner.invoke(app, [*args, "-o", str(tmp_path / "e")])
     assert result.exit_code == 1
     assert "is a container of images (HCS plate) but --pred" in str(result.exception)
+
+
+def test_compare_ranks_evaluations_of_plates_not_plates(isl_plate, tmp_path: Path):
+    args = ["evaluate", "--compare", str(isl_plate), str(tmp_path), "-o", str(tmp_path / "c")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "--compare ranks evaluation outputs. Evaluate each prediction first" in " ".join(
+        str(result.exception).split()
+    )
