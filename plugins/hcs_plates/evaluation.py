@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from i2i.naming import TTA_STD_SUFFIX
 from i2i_plugins.hcs_plates.errors import PlateError
 from i2i_plugins.hcs_plates.figures import plate_map
 from i2i_plugins.hcs_plates.into import plate_predictions, prediction_path
@@ -97,9 +98,14 @@ def _predicted_images(predicted: Plate, real: Plate, address: str) -> list[Path]
 
 
 def _score_field(evaluator: Evaluator, image: Path, real: Plate, address: str) -> None:
+    """Score every (t, z) plane of a field's prediction, channel by channel; the
+    ``<name>_tta_std`` channels of ``--tta --uncertainty`` are not scored but give each
+    channel's ``tta_std`` column, as ``i2i evaluate`` does for files."""
+    from i2i.evaluate.folders import without_tta_spread
     from i2i.io import open_image
 
-    names = field_channel_names(image)
+    written = field_channel_names(image)
+    names = [n for n in written if not n.endswith(TTA_STD_SUFFIX)]
     available = field_channel_names(real.field_path(address))
     absent = [n for n in names if n not in available]
     if absent:
@@ -116,15 +122,19 @@ def _score_field(evaluator: Evaluator, image: Path, real: Plate, address: str) -
         well = address.rsplit("/", 1)[0]
         for t in range(pred.shape[0]):
             for z in range(pred.shape[2]):
-                p = pred.read(t=t, z=z)[:, :, 0]  # (1, C, Y, X)
-                g = targ.read(t=t, z=min(z, targ.shape[2] - 1), channel=list(names))[:, :, 0]
-                evaluator.add(
-                    p,
-                    g,
-                    images=[address],
-                    channels=names,
-                    meta=[{"well": well, "field": address, "t": t, "z": z}],
-                )
+                p, spreads = without_tta_spread(pred.read(t=t, z=z)[0, :, 0], written)  # (C, Y, X)
+                g = targ.read(t=t, z=min(z, targ.shape[2] - 1), channel=list(names))[0, :, 0]
+                for c, (name, spread) in enumerate(zip(names, spreads, strict=True)):
+                    meta: dict[str, object] = {"well": well, "field": address, "t": t, "z": z}
+                    if spread is not None:
+                        meta["tta_std"] = spread  # the mean TTA spread of this channel
+                    evaluator.add(
+                        p[None, c : c + 1],  # (1, 1, Y, X)
+                        g[None, c : c + 1],
+                        images=[address],
+                        channels=[name],
+                        meta=[meta],
+                    )
 
 
 def _append_to_report(

@@ -10,6 +10,7 @@ from plate_support import ISL_CROPS, isl_fields, write_reference_plate
 from typer.testing import CliRunner
 
 from i2i.cli import app
+from i2i.io import open_image
 from i2i_plugins.hcs_plates.errors import PlateError
 
 runner = CliRunner()
@@ -50,6 +51,27 @@ def test_a_predicted_plate_scores_against_its_input_plate(isl_plate, phase_weigh
     assert numbers.exit_code == 0, numbers.output
     (summary,) = json.loads(numbers.output)["summary"]
     assert summary["n"] == 4 and set(summary) >= {"organelle", "pcc", "mae"}
+
+
+def test_tta_uncertainty_channels_give_the_spread_not_scores(isl_plate, phase_weights, tmp_path):
+    scores = {}
+    for name, extra in (("plain", []), ("tta", ["--tta", "--uncertainty"])):
+        pred = tmp_path / f"{name}.ome.zarr"
+        args = ["predict", str(isl_plate), "-m", str(phase_weights), "-o", str(pred), *extra]
+        assert runner.invoke(app, args).exit_code == 0
+        out = tmp_path / f"evaluation_{name}"
+        args = ["evaluate", "--pred", str(pred), "--target", str(isl_plate), "-o", str(out)]
+        result = runner.invoke(app, [*args, "--metrics", "pcc"])
+        assert result.exit_code == 0, result.output
+        scores[name] = pd.read_csv(out / "per_image.csv").set_index("image")
+    tta = scores["tta"]
+    assert set(tta["channel"]) == {"DAPI"} and len(tta) == len(scores["plain"]) == 4
+    assert tta["pcc"].notna().all() and "tta_std" not in scores["plain"]
+    for address, row in tta.iterrows():  # the spread column is the mean of the spread channel
+        with open_image(tmp_path / "tta.ome.zarr" / str(address)) as field:
+            assert field.channel_names == ["DAPI", "DAPI_tta_std"]
+            spread = field.read(channel=["DAPI_tta_std"])
+        assert row["tta_std"] == pytest.approx(float(spread.mean()), rel=1e-5) and spread.max() > 0
 
 
 def test_a_channel_or_field_the_target_lacks_is_an_error_naming_it(isl_plate, isl_planes, tmp_path):
