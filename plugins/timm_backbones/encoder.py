@@ -7,11 +7,16 @@ repeating the pretrained RGB filters), so one bright-field plane needs no copyin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 import torch
 from torch import nn
 
 from i2i.errors import I2IError
 from i2i_plugins.timm_backbones.params import TimmEncoderParams
+
+if TYPE_CHECKING:
+    from timm.models import FeatureInfo
 
 
 class PretrainedWeightsUnavailable(I2IError):
@@ -41,7 +46,9 @@ class TimmEncoder(nn.Module):
                 f"{' (similar: ' + ', '.join(close) + ')' if close else ''}. Pick a name from "
                 "timm.list_models()."
             )
-        kwargs = {} if params.out_indices is None else {"out_indices": tuple(params.out_indices)}
+        kwargs: dict[str, Any] = {}  # create_model's extra arguments
+        if params.out_indices is not None:
+            kwargs["out_indices"] = tuple(params.out_indices)
         try:
             self.backbone = timm.create_model(
                 params.model_name,
@@ -54,7 +61,7 @@ class TimmEncoder(nn.Module):
             if not params.pretrained:
                 raise
             raise PretrainedWeightsUnavailable(params.model_name, error) from error
-        info = self.backbone.feature_info
+        info = cast("FeatureInfo", self.backbone.feature_info)
         self.feature_channels: list[int] = list(info.channels())
         self.feature_reductions: list[int] = list(info.reduction())
         self.out_channels = self.feature_channels[-1]

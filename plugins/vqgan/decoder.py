@@ -9,6 +9,8 @@ per level is why the decoder has about 1.5 times the encoder's parameters.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import nn
 
@@ -53,12 +55,14 @@ class VQGANDecoder(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.mid(self.conv_in(z))  # (B, C, h, w)
         for stage in reversed(self.up):
-            for index, block in enumerate(stage.block):
+            blocks = cast(nn.ModuleList, stage.block)
+            attns = cast(nn.ModuleList, stage.attn)
+            for index, block in enumerate(blocks):
                 h = block(h)
-                if len(stage.attn):
-                    h = stage.attn[index](h)
+                if len(attns):
+                    h = attns[index](h)
             if hasattr(stage, "upsample"):
-                h = stage.upsample(h)  # (B, C, 2h, 2w)
+                h = cast(nn.Module, stage.upsample)(h)  # (B, C, 2h, 2w)
         return self.conv_out(self.norm_out(h))  # (B, Cout, H, W)
 
 

@@ -8,6 +8,8 @@ GroupNorm, SiLU, conv3x3 to ``z_channels``. Any number of input channels.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from torch import nn
 
@@ -44,12 +46,14 @@ class VQGANEncoder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.conv_in(x)  # (B, ch, H, W)
         for stage in self.down:
-            for index, block in enumerate(stage.block):
+            blocks = cast(nn.ModuleList, stage.block)
+            attns = cast(nn.ModuleList, stage.attn)
+            for index, block in enumerate(blocks):
                 h = block(h)
-                if len(stage.attn):
-                    h = stage.attn[index](h)
+                if len(attns):
+                    h = attns[index](h)
             if hasattr(stage, "downsample"):
-                h = stage.downsample(h)  # (B, C, H/2, W/2)
+                h = cast(nn.Module, stage.downsample)(h)  # (B, C, H/2, W/2)
         h = self.mid(h)
         return self.conv_out(self.norm_out(h))  # (B, z, H/f, W/f)
 

@@ -61,6 +61,11 @@ class VectorQuantizer(nn.Module):
             )
         self.embedding = nn.Embedding(size, dim)
         nn.init.uniform_(self.embedding.weight, -1.0 / size, 1.0 / size)
+        # Buffers are declared for the type checker: nn.Module.__getattr__ types them loosely.
+        self.ema_count: torch.Tensor  # (K,), with ema only
+        self.ema_sum: torch.Tensor  # (K, D), with ema only
+        self.usage: torch.Tensor  # (K,)
+        self.initialized: torch.Tensor  # () bool
         if params.ema:
             self.embedding.weight.requires_grad_(False)
             self.register_buffer("ema_count", torch.ones(size))
