@@ -91,9 +91,15 @@ class ImageContainer(Protocol):
     option, before they write anything.
     """
 
-    path: Path
-    kind: str
-    """What the container is, for messages (``"HCS plate"``)."""
+    @property
+    def path(self) -> Path:
+        """Where the container is."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """What the container is, for messages (``"HCS plate"``)."""
+        ...
 
     def describe(self) -> dict[str, Any]:
         """What it holds, JSON-ready (``i2i info --json``); ``path`` and ``kind`` included."""

@@ -75,7 +75,7 @@ class JumpLayout(Layout):
             for (name, z), path in sorted(files.items(), key=lambda item: item[0][1])
             if name == channel
         )
-        targets = {
+        targets: dict[str, PlaneRef] = {
             name: PlaneRef(path)
             for (name, z), path in files.items()
             if name in self.params.targets and z == 0

@@ -138,6 +138,7 @@ def _open_tiff(path: Path, ome: bool, messages: list[str]) -> ArrayImage:
             )
         series = tif.series[0]
         array = TiffPixels(series)
+        names: list[str] | None
         if ome:
             names, sizes = parse_ome_xml(tif.ome_metadata or "", path)
             reader = "ome_tiff"

@@ -40,7 +40,7 @@ class OmeZarrSink(RegionSink):
 
     def level_shapes(self) -> list[tuple[int, ...]]:
         t, c, z, y, x = self.shape
-        shapes = [self.shape]
+        shapes: list[tuple[int, ...]] = [self.shape]
         for _ in range(self.params.pyramid):
             y, x = (y + 1) // 2, (x + 1) // 2
             shapes.append((t, c, z, y, x))

@@ -39,7 +39,8 @@ SHAPE_FEATURES = (
 )
 """Size and shape features compared between matched real and predicted objects."""
 
-Measurement = Callable[[Labels, npt.NDArray[np.floating]], dict[str, npt.NDArray[np.floating]]]
+Measurement = Callable[..., dict[str, npt.NDArray[np.floating]]]
+"""A cp-measure function: ``(labels, image, **settings)`` -> feature name -> per-object values."""
 FeatureTable = dict[str, npt.NDArray[np.float64]]
 """Feature name -> (N,) values, one per object (labels 1..N in order)."""
 

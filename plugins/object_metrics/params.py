@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 import i2i
 
 FeatureGroup = Literal["intensity", "texture", "granularity", "radial_distribution"]
+DEFAULT_FEATURES: tuple[FeatureGroup, ...] = ("intensity", "texture", "granularity")
 """Groups of cp-measure features measured in both stains on the real objects."""
 
 
@@ -163,7 +164,7 @@ class ObjectParams(i2i.Params):
         0.5, gt=0, le=1, description="A matched pair counts as a detection from this IoU on."
     )
     features: list[FeatureGroup] = Field(
-        default_factory=lambda: ["intensity", "texture", "granularity"],
+        default_factory=lambda: list(DEFAULT_FEATURES),
         description="cp-measure feature groups measured in both stains (shape is always compared).",
     )
     percentiles: tuple[float, float] = Field(

@@ -71,7 +71,7 @@ def evaluate_with_references(
 
     def lower(item: FieldImages) -> FieldImages:
         nuclei = item.nuclei
-        if nuclei is not None:
+        if nuclei is not None and nuclei.predicted is not None:  # None: no predicted nuclei
             nuclei = replace(nuclei, predicted=blurred(nuclei.predicted, blur_sigma))
         smooth = blurred(item.predicted, blur_sigma)
         return replace(item, predicted=smooth, predicted_labels=None, nuclei=nuclei)

@@ -123,3 +123,16 @@ def test_only_single_channel_cytoplasmic_targets_of_the_layout_look_for_a_siblin
     assert siblings.of(image("image_0_Nucleolus.ome.tiff", "Nucleolus")) is None
     assert siblings.of(image("image_1_Actin.ome.tiff", "Actin")) is None  # no DAPI of image_1
     assert siblings.of(image("image_0_Actin.ome.tiff", "Tubulin")) is None  # name not the stain
+
+
+def test_references_bound_lmc_cells_without_a_nucleus_prediction(lmc):
+    result = CliRunner().invoke(app, ["evaluate-objects", *map(str, lmc), "--references", "--json"])
+    assert result.exit_code == 0, result.output
+    references = json.loads(result.stdout)["references"]
+    upper = references["real + acquisition noise (upper bound)"]
+    lower = references["blurred prediction (lower bound)"]
+    for reference in (upper, lower):
+        (detection,) = reference["detection"]
+        assert detection["organelle"] == "MAP2" and detection["objects"] == "cells", detection
+    headlines = [r["organelles"]["MAP2"]["headline"] for r in (upper, lower)]
+    assert headlines[0]["stain_spearman"] > headlines[1]["stain_spearman"], headlines
