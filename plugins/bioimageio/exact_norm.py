@@ -13,12 +13,22 @@ same function, in plain fp32 ONNX operators.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 import torch
 
 _OP = "aten::group_norm"
+
+_Op = Callable[..., torch._C.Value]
+"""``GraphContext.op``: an ONNX node of the named operator, its output."""
+
+
+class _Graph(Protocol):
+    """The part of the exporter's (private) ``GraphContext`` that the symbolic uses."""
+
+    op: _Op
 
 
 @contextmanager
@@ -33,7 +43,7 @@ def exact_group_norm(opset: int) -> Iterator[None]:
 
 @torch.onnx.symbolic_helper.parse_args("v", "i", "v", "v", "f", "i")
 def _group_norm(
-    g: object,
+    g: _Graph,
     x: torch._C.Value,
     groups: int,
     weight: torch._C.Value | None,
@@ -46,9 +56,9 @@ def _group_norm(
     rank = symbolic_helper._get_tensor_rank(x)
     channels = symbolic_helper._get_tensor_dim_size(x, 1)
     if rank is None or channels is None:  # shapes unknown: the exporter's own formulation
-        return symbolic_opset9.group_norm(g, x, groups, weight, bias, eps, cudnn_enabled)  # type: ignore[no-any-return]
-    op = g.op  # type: ignore[attr-defined]
-    dtype = x.type().dtype() or torch.float32  # type: ignore[attr-defined]
+        return symbolic_opset9.group_norm(g, x, groups, weight, bias, eps, cudnn_enabled)
+    op = g.op
+    dtype = x.type().dtype() or torch.float32
     shape = op("Shape", x)  # [B, C, *spatial]
     grouped_shape = op(
         "Concat",
@@ -68,15 +78,15 @@ def _group_norm(
         normalized = op("Mul", normalized, op("Reshape", weight, per_channel))
     if not symbolic_helper._is_none(bias):
         normalized = op("Add", normalized, op("Reshape", bias, per_channel))
-    return normalized  # type: ignore[no-any-return]
+    return normalized
 
 
-def _staged_mean(op: object, x: torch._C.Value, axes: list[int]) -> torch._C.Value:
+def _staged_mean(op: _Op, x: torch._C.Value, axes: list[int]) -> torch._C.Value:
     """The mean over ``axes``, one axis at a time (dimensions kept)."""
     for axis in axes:
-        x = op("ReduceMean", x, axes_i=[axis], keepdims_i=1)  # type: ignore[operator]
+        x = op("ReduceMean", x, axes_i=[axis], keepdims_i=1)
     return x
 
 
-def _longs(op: object, values: list[int]) -> torch._C.Value:
-    return op("Constant", value_t=torch.tensor(values, dtype=torch.int64))  # type: ignore[operator, no-any-return]
+def _longs(op: _Op, values: list[int]) -> torch._C.Value:
+    return op("Constant", value_t=torch.tensor(values, dtype=torch.int64))

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from hashlib import sha256
 from pathlib import Path
+from typing import cast
 
 import torch
 from torch import nn
@@ -41,8 +42,8 @@ def open_package(path: Path) -> ModelPackage:
     """The model, contract, recipe and card of the i2i-exported package at ``path``."""
     rdf, read = _contents(path)
     _check_axes(rdf, path)
-    weights = rdf.get("weights") if isinstance(rdf.get("weights"), dict) else {}
-    config = rdf.get("config", {}).get("i2i") if isinstance(rdf.get("config"), dict) else None
+    weights = found if isinstance(found := rdf.get("weights"), dict) else {}
+    config = section.get("i2i") if isinstance(section := rdf.get("config"), dict) else None
     available = {**weights, **_i2i_attachment(rdf, config)}
     chosen = next((f for f in RUNNABLE if f in available), None)
     if chosen is None:
@@ -60,7 +61,7 @@ def open_package(path: Path) -> ModelPackage:
         )
     entry = available[chosen]
     data = _verified(read, entry, path)
-    model = _model(chosen, data, _channel_count(rdf), int(config.get("size_multiple") or 1))
+    model = _model(chosen, data, _channel_count(rdf, path), int(config.get("size_multiple") or 1))
     metadata = {k: config.get(k) for k in ("input_contract", "recipe", "model", "step")}
     return ModelPackage(
         model=model,
@@ -94,7 +95,7 @@ def _card(
 
 def _authors(rdf: Mapping[str, object]) -> tuple[str, ...]:
     """The names of the description's ``authors``."""
-    authors = rdf.get("authors") if isinstance(rdf.get("authors"), list) else []
+    authors = found if isinstance(found := rdf.get("authors"), list) else []
     return tuple(str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name"))
 
 
@@ -150,15 +151,23 @@ def _axis_name(axis: object) -> str:
     return str(axis.get("id") or axis.get("type"))
 
 
-def _channel_count(rdf: Mapping[str, object]) -> int:
-    axes = rdf["inputs"][0]["axes"]  # type: ignore[index]
-    return len(axes[1].get("channel_names") or [])
+def _channel_count(rdf: Mapping[str, object], path: Path) -> int:
+    # _check_axes found one input whose axes are four mappings (batch, channel, y, x)
+    inputs = cast(list[dict[str, object]], rdf["inputs"])
+    axes = cast(list[dict[str, object]], inputs[0]["axes"])
+    names = axes[1].get("channel_names") or []
+    if not isinstance(names, list):
+        raise PackageOpenError(
+            f"{path}: rdf.yaml inputs[0] channel axis has channel_names {names!r}, not a list "
+            "of names; export the package again with i2i."
+        )
+    return len(names)
 
 
 def _i2i_attachment(rdf: Mapping[str, object], config: object) -> dict[str, dict[str, str]]:
     """``{"i2i": attachment entry}`` when the package attaches the i2i weights it names."""
     name = config.get("weights") if isinstance(config, dict) else None
-    attachments = rdf.get("attachments") if isinstance(rdf.get("attachments"), list) else []
+    attachments = found if isinstance(found := rdf.get("attachments"), list) else []
     for entry in attachments:
         if isinstance(entry, dict) and entry.get("source") == name:
             return {"i2i": entry}

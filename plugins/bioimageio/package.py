@@ -48,7 +48,7 @@ def export_package(request: ExportRequest) -> list[Path]:
 
     metadata = export_metadata(request.weights)
     translator, _ = load_translator(request.weights)
-    contract = InputContract.from_metadata(metadata["input_contract"], str(request.weights))  # type: ignore[arg-type]
+    contract = InputContract.from_metadata(metadata["input_contract"], str(request.weights))
     multiple = math.lcm(contract.size_multiple, translator.size_multiple)
     suffix = ".bioimageio.zip" if request.zip else ".bioimageio"
     final = request.out_dir / f"{request.name}{suffix}"
@@ -112,7 +112,7 @@ def _stage(
     from i2i_plugins.bioimageio.readme import readme
     from i2i_plugins.bioimageio.test_data import test_input
 
-    recipe = metadata.get("recipe") if isinstance(metadata.get("recipe"), dict) else {}
+    recipe = found if isinstance(found := metadata.get("recipe"), dict) else {}
     tiling = recipe_tiling(recipe)
     raw, source = test_input(request, metadata, contract, multiple, tiling.tile_size)
     normalized = normalize(raw, contract)
@@ -311,8 +311,8 @@ def _save(descr: object, path: Path, as_zip: bool) -> Path:
     from bioimageio.spec import save_bioimageio_package, save_bioimageio_package_as_folder
 
     if as_zip:
-        return Path(save_bioimageio_package(descr, output_path=path))  # type: ignore[arg-type]
-    return Path(save_bioimageio_package_as_folder(descr, output_path=path))  # type: ignore[arg-type]
+        return Path(save_bioimageio_package(descr, output_path=path))
+    return Path(save_bioimageio_package_as_folder(descr, output_path=path))
 
 
 def _normal_permissions(path: Path) -> None:

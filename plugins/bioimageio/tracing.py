@@ -82,7 +82,7 @@ def _onnx_export(module: nn.Module, args: tuple[object, ...], *, dynamic: bool) 
         torch.onnx.export(
             module,
             args,
-            buffer,
+            buffer,  # type: ignore[arg-type]  # the stub says a path; dynamo=False also writes file objects
             dynamo=False,
             input_names=["input"] if dynamic else None,
             output_names=["output"] if dynamic else None,
