@@ -102,12 +102,17 @@ def _foreign(description: dict) -> None:
     del description["config"]["i2i"]
 
 
+def _channel_names_not_a_list(description: dict) -> None:
+    description["inputs"][0]["axes"][1]["channel_names"] = 5
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (_pickled_state_dict_only, "i2i cannot run this package's weights (pytorch_state_dict)"),
         (_three_d, "input axes (batch, channel, z, y, x) are not supported"),
         (_foreign, "not exported by i2i"),
+        (_channel_names_not_a_list, "channel axis has channel_names 5, not a list"),
     ],
 )
 def test_packages_i2i_cannot_run_are_refused_with_the_reason(
