@@ -28,60 +28,15 @@ def fetch_command(
 
     Example: i2i data fetch isl_condition_b -o isl
     """
-    from i2i.data.samples import SAMPLES, sample_set
-    from i2i.download import cache_dir, fetch
+    from i2i.data.samples import SAMPLES, fetch_sample, sample_set
 
     if list_only or name is None:
         for sample in SAMPLES.values():
             typer.echo(f"{sample.name}  ({len(sample.files)} files, {sample.licence})")
             typer.echo(f"    {sample.description}")
         return
-    samples = sample_set(name)
-    folder = output if output is not None else cache_dir() / "samples" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    names = list(samples.files)
-    labels = distinguishing_parts(names)
-    for number, (file_name, label) in enumerate(zip(names, labels, strict=True), start=1):
-        shown = f"[{number}/{len(names)}] {label}"
-        fetch(
-            samples.urls(file_name), samples.files[file_name], file_name, root=folder, label=shown
-        )
-    typer.echo(f"{name}: {len(names)} files verified in {folder}")
-
-
-_SEPARATORS = ",_-. "
-
-
-def distinguishing_parts(names: list[str]) -> list[str]:
-    """What tells each of ``names`` apart: the names without the prefix and suffix they all
-    share (cut at separators, so ``z_depth-3,channel-PHASE`` stays whole), shortened to 56
-    characters; a single name is kept whole."""
-    if len(names) < 2:
-        return names
-    prefix = _common_start(names)
-    suffix = _common_start([n[::-1] for n in names])[::-1]
-    start = max((prefix.rfind(c) + 1 for c in _SEPARATORS), default=0)
-    ends = [suffix.find(c) for c in _SEPARATORS if c in suffix]
-    cut = len(suffix) - min(ends) if ends else 0
-    shortest = min(len(n) for n in names)
-    if start + cut >= shortest:  # one name is the others' prefix or suffix: keep them whole
-        return [_shorten(n) for n in names]
-    return [_shorten(n[start : len(n) - cut]) for n in names]
-
-
-def _common_start(texts: list[str]) -> str:
-    """The longest text every one of ``texts`` starts with (characters, not path parts)."""
-    first, last = min(texts), max(texts)
-    length = next(
-        (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first)
-    )
-    return first[:length]
-
-
-def _shorten(text: str, width: int = 56) -> str:
-    return (
-        text if len(text) <= width else f"{text[: width // 3]}…{text[-(width - width // 3 - 1) :]}"
-    )
+    folder = fetch_sample(name, output)
+    typer.echo(f"{name}: {len(sample_set(name).files)} files verified in {folder}")
 
 
 @data_app.command("summary")

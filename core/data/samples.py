@@ -9,7 +9,9 @@ instead of the public source.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -136,14 +138,67 @@ def sample_set(name: str) -> SampleSet:
     return SAMPLES[name]
 
 
-def fetch_sample(name: str, folder: Path | None = None, *, progress: bool = True) -> Path:
+SampleProgress = Callable[[str, int, int], None]
+"""Told ``(file, bytes done, file size)`` as each file of a set downloads: ``file`` is its
+label (``[3/16] z_depth-2,channel-PHASE_CONTRAST``); a size of 0 is unknown."""
+
+
+def fetch_sample(
+    name: str,
+    folder: Path | None = None,
+    *,
+    progress: bool = True,
+    on_bytes: SampleProgress | None = None,
+) -> Path:
     """Download (or find in the cache) every file of sample set ``name``; its folder.
 
-    ``folder``: where to put the files (default: ``<cache>/samples/<name>``).
+    ``folder``: where to put the files (default: ``<cache>/samples/<name>``). Each file is
+    labelled ``[i/N]`` and what tells it apart from the others, in the progress line
+    (``progress``) and to ``on_bytes`` (a file already in the cache is only verified).
     """
     samples = sample_set(name)
     root = folder if folder is not None else cache_dir() / "samples" / name
     root.mkdir(parents=True, exist_ok=True)
-    for file_name, sha256 in samples.files.items():
-        fetch(samples.urls(file_name), sha256, file_name, progress=progress, root=root)
+    names = list(samples.files)
+    parts = distinguishing_parts(names)
+    for number, (file_name, part) in enumerate(zip(names, parts, strict=True), start=1):
+        label = f"[{number}/{len(names)}] {part}"
+        told = None if on_bytes is None else partial(on_bytes, label)
+        urls, sha256 = samples.urls(file_name), samples.files[file_name]
+        fetch(urls, sha256, file_name, progress=progress, root=root, label=label, on_bytes=told)
     return root
+
+
+_SEPARATORS = ",_-. "
+
+
+def distinguishing_parts(names: list[str]) -> list[str]:
+    """What tells each of ``names`` apart: the names without the prefix and suffix they all
+    share (cut at separators, so ``z_depth-3,channel-PHASE`` stays whole), shortened to 56
+    characters; a single name is kept whole."""
+    if len(names) < 2:
+        return names
+    prefix = _common_start(names)
+    suffix = _common_start([n[::-1] for n in names])[::-1]
+    start = max((prefix.rfind(c) + 1 for c in _SEPARATORS), default=0)
+    ends = [suffix.find(c) for c in _SEPARATORS if c in suffix]
+    cut = len(suffix) - min(ends) if ends else 0
+    shortest = min(len(n) for n in names)
+    if start + cut >= shortest:  # one name is the others' prefix or suffix: keep them whole
+        return [_shorten(n) for n in names]
+    return [_shorten(n[start : len(n) - cut]) for n in names]
+
+
+def _common_start(texts: list[str]) -> str:
+    """The longest text every one of ``texts`` starts with (characters, not path parts)."""
+    first, last = min(texts), max(texts)
+    length = next(
+        (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first)
+    )
+    return first[:length]
+
+
+def _shorten(text: str, width: int = 56) -> str:
+    return (
+        text if len(text) <= width else f"{text[: width // 3]}…{text[-(width - width // 3 - 1) :]}"
+    )

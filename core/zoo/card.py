@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from i2i.contract import NormalizationMethod
 from i2i.errors import I2IError, validation_problems
+from i2i.model_formats import PackageCard
 
 PACKAGE_SCHEME = "package://"
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -164,6 +165,20 @@ class ModelCard(_Strict):
     def size(self) -> int:
         """Total size in bytes of the model's files."""
         return sum(f.size for f in self.files)
+
+    def facts(self, authors: tuple[str, ...] = ()) -> PackageCard:
+        """What the card tells people, as a model package carries it (with its ``authors``)."""
+        return PackageCard(
+            name=self.name,
+            description=self.description,
+            organelles=tuple(self.organelles),
+            modality=tuple(self.input.modality),
+            input_channels=tuple(self.input.channels),
+            pixel_size_um=self.pixel_size_um,
+            licence=self.licence,
+            citation=self.citation,
+            authors=authors,
+        )
 
 
 def is_zoo_name(text: str) -> bool:

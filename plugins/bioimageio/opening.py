@@ -79,18 +79,7 @@ def _card(
     found = config.get("card")
     if found is None:
         return None
-    card = parse_card(found, f"{path}: rdf.yaml config.i2i.card")
-    return PackageCard(
-        name=card.name,
-        description=card.description,
-        organelles=tuple(card.organelles),
-        modality=tuple(card.input.modality),
-        input_channels=tuple(card.input.channels),
-        pixel_size_um=card.pixel_size_um,
-        licence=card.licence,
-        citation=card.citation,
-        authors=_authors(rdf),
-    )
+    return parse_card(found, f"{path}: rdf.yaml config.i2i.card").facts(_authors(rdf))
 
 
 def _authors(rdf: Mapping[str, object]) -> tuple[str, ...]:

@@ -104,7 +104,7 @@ class LoadedModel:
     def card(self) -> PackageCard | None:
         """The model's card: its zoo entry's, or the one its package carries."""
         if self.choice.card is not None:
-            return zoo_facts(self.choice.card)
+            return self.choice.card.facts()
         return self.package_card
 
     @property
@@ -148,20 +148,6 @@ def load_model(choice: ModelChoice) -> LoadedModel:
     package = open_model_package(choice.name_or_path) if choice.is_package else None
     predictor = load_predictor(package or choice.name_or_path, device="cpu")
     return LoadedModel(choice, predictor, package.card if package is not None else None)
-
-
-def zoo_facts(card: ModelCard) -> PackageCard:
-    """What a zoo card tells people, as a package's card says it."""
-    return PackageCard(
-        name=card.name,
-        description=card.description,
-        organelles=tuple(card.organelles),
-        modality=tuple(card.input.modality),
-        input_channels=tuple(card.input.channels),
-        pixel_size_um=card.pixel_size_um,
-        licence=card.licence,
-        citation=card.citation,
-    )
 
 
 def describe_inputs(contract: InputContract) -> str:

@@ -1,24 +1,21 @@
 """Sample data: the In silico labeling field (phase-contrast z-stack and its real DAPI stain).
 
-The files come from i2i's verified data cache (the files of :func:`i2i.data.samples.sample_set`
-fetched by :func:`i2i.download.fetch` into ``<cache>/samples/isl_condition_b``, as
-``i2i data fetch`` does: downloaded once with sha256 checks; ``I2I_DATA_BASE_URL`` names a
-mirror), telling the bytes of each download so that the viewer can show them
-(:func:`fetch_isl`). The bundled
-model ``isl-phase-dapi-unet`` predicts DAPI from the phase stack, so a new
-user can try it in two clicks: File > Open Sample, then Predict organelles.
+The files come from i2i's verified data cache (:func:`i2i.data.samples.fetch_sample` into
+``<cache>/samples/isl_condition_b``, as ``i2i data fetch`` does: downloaded once with sha256
+checks; ``I2I_DATA_BASE_URL`` names a mirror), telling the bytes of each download so that the
+viewer can show them (:func:`fetch_isl`). The bundled model ``isl-phase-dapi-unet`` predicts
+DAPI from the phase stack, so a new user can try it in two clicks: File > Open Sample, then
+Predict organelles.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from i2i.data.samples import sample_set
-from i2i.download import cache_dir, fetch
+from i2i.data.samples import SampleProgress, fetch_sample, sample_set
 from i2i.io import open_image
 from i2i_plugins.napari_i2i.reader import LayerData
 
@@ -42,36 +39,11 @@ def isl_dapi_file(folder: Path) -> Path:
     return folder / name
 
 
-FileBytes = Callable[[str, int, int], None]
-"""Told ``(what, bytes done, file size)`` as a file downloads: ``what`` says which file ("file
-3 of 16 (z_depth-2,channel-PHASE_CONTRAST)"); a size of 0 is unknown."""
-
-
-def fetch_isl(on_bytes: FileBytes | None = None) -> Path:
+def fetch_isl(on_bytes: SampleProgress | None = None) -> Path:
     """The folder of the verified ISL sample, fetched if needed; ``on_bytes`` is told the bytes
-    of each file downloaded (a file already in the cache is only verified)."""
-    samples = sample_set(ISL)
-    root = cache_dir() / "samples" / ISL
-    root.mkdir(parents=True, exist_ok=True)
-    labels = _distinct_parts(list(samples.files))
-    for number, (name, sha256) in enumerate(samples.files.items(), start=1):
-        what = f"file {number} of {len(samples.files)} ({labels[number - 1]})"
-        told = None if on_bytes is None else _telling(on_bytes, what)
-        shown = on_bytes is None  # a terminal line only when nobody else shows the progress
-        fetch(samples.urls(name), sha256, name, progress=shown, root=root, on_bytes=told)
-    return root
-
-
-def _telling(on_bytes: FileBytes, what: str) -> Callable[[int, int], None]:
-    return lambda done, total: on_bytes(what, done, total)
-
-
-def _distinct_parts(names: list[str]) -> list[str]:
-    """What tells ``names`` apart: each without the comma-separated parts they all share."""
-    parts = [name.split(",") for name in names]
-    shared = set(parts[0]).intersection(*parts[1:])
-    distinct = [",".join(part for part in split if part not in shared) for split in parts]
-    return [label or name for label, name in zip(distinct, names, strict=True)]
+    of each file downloaded (a file already in the cache is only verified), and then no
+    terminal line is written."""
+    return fetch_sample(ISL, progress=on_bytes is None, on_bytes=on_bytes)
 
 
 def isl_phase_stack(folder: Path | None = None) -> list[LayerData]:

@@ -8,7 +8,6 @@ bioimageio plugin itself.
 
 from __future__ import annotations
 
-import dataclasses
 import zipfile
 
 import numpy as np
@@ -22,7 +21,7 @@ from zoo_support import TINY_SPEC
 from i2i.cli import app
 from i2i.io import open_image
 from i2i.zoo import ModelCard
-from i2i_plugins.napari_i2i.models import LoadedModel, ModelChoice, zoo_facts
+from i2i_plugins.napari_i2i.models import LoadedModel, ModelChoice
 
 pytest.importorskip("bioimageio.spec", reason="exporting a package needs the bioimageio extra")
 
@@ -86,7 +85,7 @@ def test_a_package_shows_the_card_it_was_exported_with_as_a_zoo_model_does(
         )
     widget = dock_widget(viewer, qtbot)
     use_model_file(widget, qtbot, tiny_package)
-    assert widget.loaded.card == dataclasses.replace(zoo_facts(exported), authors=("Ada Tester",))
+    assert widget.loaded.card == exported.facts(("Ada Tester",))
     as_zoo_model = LoadedModel(ModelChoice(exported.name, exported, "yes"), widget.loaded.predictor)
     shown = widget.card.value
     assert shown == "\n".join(

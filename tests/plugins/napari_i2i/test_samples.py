@@ -51,8 +51,9 @@ def test_the_isl_samples_download_with_progress_in_the_viewer(
     for number, ((described, updates), (name, size)) in enumerate(
         zip(told.items(), sizes.items(), strict=True), start=1
     ):
-        start = f"ISL sample, file {number} of {len(files)} ("  # then what tells it apart
-        assert described.startswith(start) and described[len(start) : -3] in name, described
+        start = f"ISL sample, [{number}/{len(files)}] "  # then what tells it apart (napari
+        part = described.removesuffix(": ")[len(start) :]  # ends a bar's description with ": ")
+        assert described.startswith(start) and part and part in name, described
         values = [done for done, _ in updates]
         assert values[0] == 0 and values[-1] == size and len(values) > 1, (described, updates)
         assert values == sorted(set(values))  # bytes rising in chunks to the file's size
