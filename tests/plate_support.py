@@ -4,12 +4,11 @@ code blocks of docs/plates.md with a shell to run them."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+import docs_support
 import numpy as np
 import torch
 from zoo_support import TINY_SPEC
@@ -170,18 +169,9 @@ def page_block(heading: str, language: str) -> str:
 
 
 def run_bash(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    """Run ``script`` with bash -euo pipefail in ``cwd``, this environment's i2i first on PATH."""
-    path = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
-    completed = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        env={**os.environ, "PATH": path, "OMP_NUM_THREADS": "1", **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    return completed
+    """A docs page's ``script`` run in ``cwd`` (:func:`docs_support.run_bash`), one thread per
+    process (the pages' commands start several)."""
+    return docs_support.run_bash(script, cwd, OMP_NUM_THREADS="1", **env)
 
 
 def write_screen(shared_data: Path, root: Path) -> Path:

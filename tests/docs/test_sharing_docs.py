@@ -3,13 +3,11 @@ ecosystem's validator passes it, and i2i predicts with it — the commands run a
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from docs_support import run_bash
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "sharing.md"
 
@@ -27,21 +25,7 @@ def walk_through() -> str:
 def test_the_walk_through_runs_as_written(shared_data, tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "isl").symlink_to(shared_data / "isl_condition_b", True)
-    bin_dir = str(Path(sys.executable).parent)
-    env = {
-        **os.environ,
-        "PATH": bin_dir + os.pathsep + os.environ["PATH"],
-        "I2I_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", walk_through()],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_bash(walk_through(), tmp_path, I2I_CACHE_DIR=str(tmp_path / "cache"))
     assert "passed" in result.stdout
     assert (tmp_path / "published" / "isl-phase-dapi-unet.bioimageio.zip").is_file()
     assert (tmp_path / "dapi.ome.tif").is_file()
