@@ -19,7 +19,6 @@ from i2i.cli.prediction import (
     PixelSize,
     TileSize,
     Tta,
-    predictor_options,
 )
 
 plate_app = typer.Typer(help="HCS OME-Zarr plates: inspect, convert, predict, evaluate.")
@@ -151,29 +150,24 @@ def predict_command(
 
       i2i plate predict in.ome.zarr -m w.safetensors --into
     """
-    from i2i.cli.containers import predict_container
-    from i2i.containers import ContainerPrediction
+    from i2i.cli.predict_cmd import predict_command as predict_inputs
     from i2i.shards import Shard
-    from i2i_plugins.hcs_plates.container import PlateContainer
     from i2i_plugins.hcs_plates.metadata import read_plate
 
-    chosen = Shard.parse(shard)
-    if (out is None) == (not into):
-        raise typer.BadParameter("give the output plate with -o OUT, or --into (not both).")
-    options = predictor_options(
+    Shard.parse(shard)  # a bad option is refused before anything is read
+    read_plate(plate)  # anything but a plate is this command's error, naming the path
+    predict_inputs(
+        [str(plate)],
+        model,
+        out=out,
+        into=into,
+        shard=shard,
         tile_size=tile_size,
         overlap=overlap,
         batch_size=batch_size,
+        device=device,
         bf16=bf16,
         tta=tta,
         pixel_size=pixel_size,
-    )
-    request = ContainerPrediction(
-        model=model,
-        out=out,
-        device=device,
-        shard=chosen,
         zarr_format=zarr_format,
-        predictor_options=options,
     )
-    predict_container(PlateContainer(read_plate(plate)), request)
